@@ -1,0 +1,107 @@
+// Command ferretdb-embedded runs FerretDB (SQLite backend) as a small child process of the service.
+//
+// It embeds github.com/FerretDB/FerretDB/ferretdb instead of installing FerretDB's own command, because
+// `go install` of that command panics at start (its build/version/version.txt is written by a release step
+// that is not part of the Go module). As the main module here, that check does not apply.
+//
+// Usage: ferretdb-embedded -dir /abs/data/dir -listen 127.0.0.1:0
+// It prints one line "READY <mongodb-uri>" on stdout once it accepts connections, and exits when its
+// stdin closes (so it never outlives the parent, even one killed with SIGKILL) or on SIGINT/SIGTERM.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	dir := flag.String("dir", "", "directory for the SQLite files (created if missing)")
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on; port 0 picks a free port")
+	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin reaches EOF (parent gone)")
+	flag.Parse()
+
+	if *dir == "" {
+		fail("-dir is required")
+	}
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		fail("bad -dir: %v", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		fail("cannot create %s: %v", abs, err)
+	}
+
+	addr := *listen
+	if host, port, err := net.SplitHostPort(addr); err == nil && port == "0" {
+		// FerretDB needs a concrete port to report in MongoDBURI; reserve one the kernel says is free.
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			fail("cannot find a free port: %v", err)
+		}
+		addr = l.Addr().String()
+		l.Close()
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		fail("cannot configure FerretDB: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if *watchStdin {
+		ctx2, cancel := context.WithCancel(ctx)
+		ctx = ctx2
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			cancel()
+		}()
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+
+	// Announce readiness only once the port really accepts connections.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		select {
+		case err := <-done:
+			fail("FerretDB stopped before it was ready: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			fail("FerretDB did not accept connections on %s within 60 s", addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fmt.Printf("READY %s\n", f.MongoDBURI())
+
+	if err := <-done; err != nil && ctx.Err() == nil {
+		fail("FerretDB stopped: %v", err)
+	}
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "ferretdb-embedded: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type mongoose from 'mongoose';
+import pinoHttp from 'pino-http';
+import { healthRoutes } from '../routes/health';
+import { voiceRoutes } from '../routes/voice';
+import type { Clock, RandomSource } from './clock';
+import type { Config } from './config';
+import { apiErrorHandler, apiNotFound } from './http/error-handlers';
+import { twilioSignature } from './http/twilio-signature';
+import { voiceErrorHandler } from './http/voice-error-handler';
+import type { Logger } from './logger';
+import type { TwilioClient } from './twilio/rest-client';
+
+/** Config once boot has settled the Twilio credentials (the real account's, or the simulator's). */
+export type AppConfig = Config & { twilio: Config['twilio'] & { accountSid: string; authToken: string } };
+
+export interface AppDeps {
+  config: AppConfig;
+  db: mongoose.Connection;
+  twilio: TwilioClient;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+}
+
+const BODY_LIMIT = '100kb';
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind ngrok or a load balancer: req.ip comes from X-Forwarded-For. Signatures never use Host.
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Health probes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(helmet());
+  app.use(healthRoutes(deps.db));
+
+  const voice = express.Router();
+  // extended:false keeps `From[$ne]=x` a plain key instead of a nested object: no operator injection.
+  voice.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
+  voice.use(
+    twilioSignature({
+      authToken: deps.config.twilio.authToken,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      enabled: deps.config.webhookSignatureCheck,
+    }),
+  );
+  voice.use(voiceRoutes(deps));
+  voice.use((_req, res) => {
+    res.status(404).type('text/plain').send('No such voice webhook');
+  });
+  voice.use(voiceErrorHandler);
+  app.use('/voice', voice);
+
+  const api = express.Router();
+  api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(apiNotFound);
+  api.use(apiErrorHandler);
+  app.use('/api', api);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'route_not_found', message: `no route for ${req.method} ${req.path}` } });
+  });
+  return app;
+}

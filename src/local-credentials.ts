@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Local mode (no Twilio credentials): the service talks to its own simulator. The simulator's account
+ * SID and auth token are random per data directory, kept in DATA_DIR so `npm run phone` can sign its
+ * webhooks with the same token. Signatures stay checked: there is no unsigned mode by accident.
+ */
+export interface LocalCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+export function localCredentialsPath(dataDir: string): string {
+  return path.join(dataDir, 'local-simulator.json');
+}
+
+export function loadOrCreateLocalCredentials(dataDir: string): LocalCredentials {
+  const file = localCredentialsPath(dataDir);
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LocalCredentials>;
+    if (typeof parsed.accountSid === 'string' && typeof parsed.authToken === 'string') {
+      return { accountSid: parsed.accountSid, authToken: parsed.authToken };
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const creds = {
+    accountSid: `AC${randomBytes(16).toString('hex')}`,
+    authToken: randomBytes(16).toString('hex'),
+  };
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type mongoose from 'mongoose';
+import { createApp, type AppConfig } from './app';
+import { systemClock, systemRandom } from './clock';
+import { ConfigError, loadConfig, type Config } from './config';
+import { connectDatabase } from './db/connect';
+import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded-ferretdb';
+import { loadOrCreateLocalCredentials } from './local-credentials';
+import { createLogger, type Logger } from './logger';
+import { createTwilioClient } from './twilio/rest-client';
+
+/** The only place that connects the database and listens. */
+
+function readConfig(): Config {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+
+  let embedded: EmbeddedDb | undefined;
+  let db: mongoose.Connection | undefined;
+  let server: http.Server | undefined;
+  let stopping = false;
+  const startup = new AbortController();
+
+  async function shutdown(reason: string, exitCode: number): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    startup.abort();
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing them');
+      server?.closeAllConnections();
+    }, config.shutdownGraceMs);
+    force.unref();
+    if (server) {
+      // Stop accepting; in-flight webhooks (a held ring lasts up to 12 s) finish within the grace time.
+      await new Promise<void>((resolve) => {
+        server!.close(() => resolve());
+        server!.closeIdleConnections();
+      });
+    }
+    clearTimeout(force);
+    await db?.close().catch((err) => logger.warn({ err }, 'closing the database connection failed'));
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(exitCode);
+  }
+
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    void shutdown('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    void shutdown('unhandledRejection', 1);
+  });
+
+  let uri = config.mongodbUri;
+  if (!uri) {
+    try {
+      embedded = await startEmbeddedDb({ dataDir: config.dataDir, log: (m) => logger.info(m), signal: startup.signal });
+    } catch (err) {
+      if (err instanceof EmbeddedDbError) {
+        if (stopping) return; // shutdown() exits
+        console.error(err.message);
+        process.exit(1);
+      }
+      throw err;
+    }
+    uri = embedded.uri;
+    logger.info({ dataDir: config.dataDir, pid: embedded.pid, uri }, 'embedded database (FerretDB) started');
+  }
+  db = await connectDatabase(uri);
+
+  const creds =
+    config.twilio.mode === 'twilio'
+      ? { accountSid: config.twilio.accountSid!, authToken: config.twilio.authToken! }
+      : loadOrCreateLocalCredentials(config.dataDir);
+  if (config.twilio.mode === 'local') {
+    logger.warn('no Twilio credentials: local simulator mode (webhooks are signed with the simulator token in DATA_DIR)');
+  }
+  const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
+  const twilio = createTwilioClient({ ...creds, apiBaseUrl: config.twilio.apiBaseUrl });
+
+  const app = createApp({ config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger });
+  server = http.createServer(app);
+  // Held ring responses last up to 12 s; keep Node's own timeouts above that.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server!.listen(config.port, resolve));
+  const port = (server.address() as { port: number }).port;
+  logger.info({ port, publicBaseUrl: config.publicBaseUrl }, 'listening');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
