@@ -5,7 +5,8 @@
 // that is not part of the Go module). As the main module here, that check does not apply.
 //
 // Usage: ferretdb-embedded -dir /abs/data/dir -listen 127.0.0.1:0
-// It prints one line "READY <mongodb-uri>" on stdout once it accepts connections, and exits when its
+// It prints one line "READY <mongodb-uri>" on stdout once it accepts connections (through a proxy that
+// makes every command atomic, see serial_proxy.go), and exits when its
 // stdin closes (so it never outlives the parent, even one killed with SIGKILL) or on SIGINT/SIGTERM.
 package main
 
@@ -41,16 +42,18 @@ func main() {
 		fail("cannot create %s: %v", abs, err)
 	}
 
-	addr := *listen
-	if host, port, err := net.SplitHostPort(addr); err == nil && port == "0" {
-		// FerretDB needs a concrete port to report in MongoDBURI; reserve one the kernel says is free.
-		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			fail("cannot find a free port: %v", err)
-		}
-		addr = l.Addr().String()
-		l.Close()
+	// Clients connect to our serializing proxy (see serial_proxy.go); FerretDB itself listens on a
+	// private loopback port behind it.
+	public, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fail("cannot listen on %s: %v", *listen, err)
 	}
+	internal, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fail("cannot find a free port: %v", err)
+	}
+	addr := internal.Addr().String()
+	internal.Close()
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
@@ -94,7 +97,17 @@ func main() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	fmt.Printf("READY %s\n", f.MongoDBURI())
+	proxy := &serialProxy{backend: addr}
+	go func() {
+		if err := proxy.serve(public); err != nil {
+			fail("proxy stopped: %v", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		public.Close()
+	}()
+	fmt.Printf("READY mongodb://%s/\n", public.Addr().String())
 
 	if err := <-done; err != nil && ctx.Err() == nil {
 		fail("FerretDB stopped: %v", err)

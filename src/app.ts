@@ -4,7 +4,9 @@ import helmet from 'helmet';
 import type mongoose from 'mongoose';
 import pinoHttp from 'pino-http';
 import { healthRoutes } from '../routes/health';
+import { apiRouteTable, routeMiddleware } from '../routes/api';
 import { voiceRoutes } from '../routes/voice';
+import { buildApiRouter } from './api/build-router';
 import type { Clock, RandomSource } from './clock';
 import type { Config } from './config';
 import { apiErrorHandler, apiNotFound } from './http/error-handlers';
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware));
   api.use(apiNotFound);
   api.use(apiErrorHandler);
   app.use('/api', api);

@@ -10,11 +10,12 @@ import readline from 'node:readline';
  * through our small wrapper module in `embedded-db/`, run as a child process on a free loopback port.
  *
  * The binary is cached outside the repo, keyed by a hash of the wrapper's sources, so it is built once
- * per machine and rebuilt only when go.mod/go.sum/main.go change.
+ * per machine and rebuilt only when go.mod/go.sum or a .go file of the wrapper changes.
+ * The wrapper also puts a serializing proxy in front of FerretDB so every command is atomic, as on
+ * MongoDB (see embedded-db/serial_proxy.go for why).
  */
 
 const WRAPPER_DIR = path.resolve(__dirname, '../../embedded-db');
-const WRAPPER_FILES = ['go.mod', 'go.sum', 'main.go'];
 const BINARY_NAME = 'ferretdb-embedded';
 
 export class EmbeddedDbError extends Error {
@@ -26,9 +27,14 @@ function cacheRoot(): string {
   return path.join(base, 'twilio-callback-service');
 }
 
+/** Hash of go.mod, go.sum and every .go file of the wrapper: any change means a rebuild. */
 export function wrapperHash(): string {
   const h = createHash('sha256');
-  for (const f of WRAPPER_FILES) h.update(f).update(fs.readFileSync(path.join(WRAPPER_DIR, f)));
+  const files = fs
+    .readdirSync(WRAPPER_DIR)
+    .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
+    .sort();
+  for (const f of files) h.update(f).update(fs.readFileSync(path.join(WRAPPER_DIR, f)));
   return h.digest('hex').slice(0, 16);
 }
 

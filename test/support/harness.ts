@@ -12,6 +12,7 @@ import { ManualClock } from './manual-clock';
 export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const TEST_PUBLIC_BASE_URL = 'https://callback.example.test';
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghij';
 
 export interface TestApp {
   app: Express;
@@ -34,6 +35,7 @@ export function createTestApp(
     TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     LOG_LEVEL: 'silent',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
     ...opts.env,
   });
   const config: AppConfig = {

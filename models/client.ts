@@ -1,0 +1,42 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+
+/**
+ * A client (tenant) of the operator. `balance` is integer ten-thousandths of `currency`; it is only
+ * ever changed with a conditional $inc (see src/domain/ledger.ts), never read-modify-written.
+ * `pendingEntryIds` holds the ledger entries applied but not yet confirmed, so a crash between the
+ * balance update and the ledger write can be repaired exactly once.
+ */
+export interface ClientDoc {
+  _id: Types.ObjectId;
+  name: string;
+  currency: string;
+  balance: number;
+  unlimitedCredit: boolean;
+  rateTableId: Types.ObjectId;
+  maxConcurrentCalls: number | null;
+  allowPrefixes: string[];
+  denyPrefixes: string[];
+  pendingEntryIds: Types.ObjectId[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const clientSchema = new Schema<ClientDoc>(
+  {
+    name: { type: String, required: true },
+    currency: { type: String, required: true },
+    balance: { type: Number, required: true, default: 0 },
+    unlimitedCredit: { type: Boolean, default: false },
+    rateTableId: { type: Schema.Types.ObjectId, required: true, index: true },
+    maxConcurrentCalls: { type: Number, default: null },
+    allowPrefixes: { type: [String], default: [] },
+    denyPrefixes: { type: [String], default: [] },
+    pendingEntryIds: { type: [Schema.Types.ObjectId], default: [] },
+  },
+  { collection: 'clients', versionKey: false, timestamps: true },
+);
+clientSchema.index({ name: 1 }, { unique: true });
+
+export type ClientModel = Model<ClientDoc>;
+export const clientModel = (conn: Connection): ClientModel =>
+  (conn.models.Client as ClientModel | undefined) ?? conn.model<ClientDoc>('Client', clientSchema);

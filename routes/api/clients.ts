@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { clientModel, type ClientDoc } from '../../models/client';
+import { creditEntryModel, type CreditEntryDoc } from '../../models/credit-entry';
+import { paginate } from '../../src/api/pagination';
+import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, timestamp } from '../../src/api/schemas';
+import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
+import { createClient, deleteClient, updateClient } from '../../src/domain/clients';
+import { changeClientCredit } from '../../src/domain/ledger';
+import { notFound } from '../../src/errors';
+
+const clientFields = {
+  name: z.string().trim().min(1).max(100),
+  currency: currency,
+  rateTableId: objectId,
+  unlimitedCredit: z.boolean(),
+  maxConcurrentCalls: z.number().int().min(1).max(10_000).nullable(),
+  allowPrefixes: z.array(prefix).max(500),
+  denyPrefixes: z.array(prefix).max(500),
+};
+
+const createBody = z
+  .object({
+    ...clientFields,
+    currency: currency.default('USD'),
+    credit: moneyText().prefault('0.00'),
+    unlimitedCredit: clientFields.unlimitedCredit.default(false),
+    maxConcurrentCalls: clientFields.maxConcurrentCalls.default(null),
+    allowPrefixes: clientFields.allowPrefixes.default([]),
+    denyPrefixes: clientFields.denyPrefixes.default([]),
+  })
+  .strict();
+
+const patchBody = z.object(clientFields).partial().strict();
+
+export const clientOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    balance: moneyOut,
+    unlimitedCredit: z.boolean(),
+    rateTableId: z.string(),
+    maxConcurrentCalls: z.number().int().nullable(),
+    allowPrefixes: z.array(z.string()),
+    denyPrefixes: z.array(z.string()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .strict()
+  .meta({ id: 'Client' });
+
+export function presentClient(c: ClientDoc): z.infer<typeof clientOut> {
+  return {
+    id: String(c._id),
+    name: c.name,
+    currency: c.currency,
+    balance: money(c.balance),
+    unlimitedCredit: c.unlimitedCredit,
+    rateTableId: String(c.rateTableId),
+    maxConcurrentCalls: c.maxConcurrentCalls ?? null,
+    allowPrefixes: c.allowPrefixes,
+    denyPrefixes: c.denyPrefixes,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export const creditEntryOut = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['initial', 'recharge', 'call-charge', 'adjustment']),
+    amount: moneyOut,
+    balanceAfter: moneyOut,
+    note: z.string().nullable(),
+    callId: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .strict()
+  .meta({ id: 'CreditEntry' });
+
+export function presentEntry(e: CreditEntryDoc): z.infer<typeof creditEntryOut> {
+  return {
+    id: String(e._id),
+    kind: e.kind,
+    amount: money(e.amount),
+    balanceAfter: money(e.balanceAfter ?? 0),
+    note: e.note,
+    callId: e.callId ? String(e.callId) : null,
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+const creditBody = z
+  .object({ amount: moneyText({ allowNegative: true, allowZero: false }), note: z.string().trim().max(500).optional() })
+  .strict();
+
+const creditOut = z
+  .object({ balance: moneyOut, currency: z.string(), entries: z.array(creditEntryOut), nextCursor: z.string().nullable() })
+  .strict()
+  .meta({ id: 'ClientCredit' });
+
+const errors = {
+  400: { description: 'invalid input', schema: errorBody },
+  401: { description: 'missing or unknown API key', schema: errorBody },
+  404: { description: 'not found', schema: errorBody },
+};
+
+async function loadClient(db: import('mongoose').Connection, id: string): Promise<ClientDoc> {
+  const c = await clientModel(db).findById(idOrNotFound(id, 'client')).lean();
+  if (!c) throw notFound('client');
+  return c;
+}
+
+export const clientRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'post',
+    path: '/clients',
+    summary: 'Create a client (tenant) with its currency, initial credit and rate table',
+    tag: 'clients',
+    access: 'admin',
+    body: createBody,
+    responses: { 201: { description: 'created', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    handler: async ({ deps, body }) => ({ status: 201, body: presentClient(await createClient(deps.db, body, deps.clock.now())) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/clients',
+    summary: 'List clients',
+    tag: 'clients',
+    access: 'admin',
+    query: pageQuery,
+    responses: { 200: { description: 'a page of clients', schema: page(clientOut) }, ...errors },
+    handler: async ({ deps, query }) => {
+      const p = await paginate(clientModel(deps.db), {}, query);
+      return { status: 200, body: { items: p.items.map(presentClient), nextCursor: p.nextCursor } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/clients/:id',
+    summary: 'Read a client (a client key reads only its own)',
+    tag: 'clients',
+    access: 'tenant',
+    params: idParams,
+    responses: { 200: { description: 'the client', schema: clientOut }, ...errors },
+    handler: async ({ deps, params, principal }) => {
+      assertOwnClient(principal, params.id);
+      return { status: 200, body: presentClient(await loadClient(deps.db, params.id)) };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/clients/:id',
+    summary: 'Change a client (credit changes go through /credit)',
+    tag: 'clients',
+    access: 'admin',
+    params: idParams,
+    body: patchBody,
+    responses: { 200: { description: 'the client', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    handler: async ({ deps, params, body }) => ({
+      status: 200,
+      body: presentClient(await updateClient(deps.db, idOrNotFound(params.id, 'client'), body)),
+    }),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/clients/:id',
+    summary: 'Delete a client that has no extensions or numbers left',
+    tag: 'clients',
+    access: 'admin',
+    params: idParams,
+    responses: { 204: { description: 'deleted' }, 409: { description: 'still in use', schema: errorBody }, ...errors },
+    handler: async ({ deps, params }) => {
+      await deleteClient(deps.db, idOrNotFound(params.id, 'client'));
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/clients/:id/credit',
+    summary: 'Recharge (or correct) a client balance; adds a ledger entry atomically',
+    tag: 'clients',
+    access: 'admin',
+    params: idParams,
+    body: creditBody,
+    responses: {
+      201: { description: 'the entry', schema: creditEntryOut },
+      409: { description: 'would take the balance below zero', schema: errorBody },
+      ...errors,
+    },
+    handler: async ({ deps, params, body }) => {
+      const { entryId } = await changeClientCredit(deps.db, {
+        clientId: idOrNotFound(params.id, 'client'),
+        amount: body.amount,
+        kind: 'recharge',
+        note: body.note ?? null,
+        now: deps.clock.now(),
+      });
+      const entry = await creditEntryModel(deps.db).findById(entryId).lean();
+      return { status: 201, body: presentEntry(entry!) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/clients/:id/credit',
+    summary: 'The balance and its history, newest first',
+    tag: 'clients',
+    access: 'tenant',
+    params: idParams,
+    query: pageQuery,
+    responses: { 200: { description: 'balance and entries', schema: creditOut }, ...errors },
+    handler: async ({ deps, params, query, principal }) => {
+      assertOwnClient(principal, params.id);
+      const client = await loadClient(deps.db, params.id);
+      const p = await paginate(creditEntryModel(deps.db), { clientId: client._id, authorizedCallerId: null, state: 'applied' }, query);
+      return {
+        status: 200,
+        body: { balance: money(client.balance), currency: client.currency, entries: p.items.map(presentEntry), nextCursor: p.nextCursor },
+      };
+    },
+  }),
+];

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { buildOpenApi } from '../../src/api/openapi';
+import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The OpenAPI document and a plain page to browse it (no external scripts: helmet's CSP stays strict). */
+export function docsRoutes(allRoutes: () => RouteSpec[], serverUrl: string): RouteSpec[] {
+  let cached: { json: string; html: string } | undefined;
+  const render = () => {
+    if (cached) return cached;
+    const doc = buildOpenApi(allRoutes(), { serverUrl, version: '1' });
+    const rows = allRoutes()
+      .map(
+        (r) =>
+          `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>/api${escapeHtml(r.path)}</code></td>` +
+          `<td>${r.access === 'admin' ? 'operator' : 'operator, own client'}</td><td>${escapeHtml(r.summary)}</td></tr>`,
+      )
+      .join('\n');
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Callback service API</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:.3em .8em;border-bottom:1px solid #ddd;vertical-align:top}</style></head>
+<body><h1>Callback service configuration API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
+Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p><table><tr><th>method</th><th>path</th><th>who</th><th>what</th></tr>
+${rows}</table></body></html>`;
+    cached = { json: JSON.stringify(doc), html };
+    return cached;
+  };
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This API as an OpenAPI 3.1 document',
+      tag: 'docs',
+      access: 'admin',
+      public: true,
+      responses: { 200: { description: 'the document', schema: z.object({ openapi: z.string() }).loose() } },
+      handler: async () => ({ status: 200, raw: { contentType: 'application/json', text: render().json } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs',
+      summary: 'Browse this API',
+      tag: 'docs',
+      access: 'admin',
+      public: true,
+      responses: { 200: { description: 'an HTML page', contentType: 'text/html' } },
+      handler: async () => ({ status: 200, raw: { contentType: 'text/html', text: render().html } }),
+    }),
+  ];
+}

@@ -1,0 +1,48 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { AppError } from '../errors';
+import { authenticate } from './authenticate';
+import type { RouteSpec } from './route-spec';
+import { parseOrThrow } from './validate';
+
+const NO_QUERY = z.object({}).strict();
+
+/**
+ * Mounts each route spec: authenticate, enforce access, validate path/query/body against the spec's
+ * schemas (unknown fields refused), call the handler, send JSON.
+ */
+export function buildApiRouter(routes: RouteSpec[], deps: AppDeps, extra: Record<string, RequestHandler[]> = {}): Router {
+  const router = Router();
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    const handler: RequestHandler = async (req, res, next) => {
+      try {
+        const principal = route.public ? ({ role: 'admin' } as const) : await authenticate(req, deps);
+        // A client key asking for an operator-only route learns nothing about what exists.
+        if (route.access === 'admin' && principal.role !== 'admin') {
+          throw new AppError('not_found', `no route for ${req.method} ${req.path}`, 'route_not_found');
+        }
+        if (route.body && route.bodyKind !== 'multipart' && req.method !== 'GET' && req.method !== 'DELETE' && !req.is('application/json')) {
+          throw new AppError('unsupported_media_type', 'send the body as application/json', 'unsupported_media_type');
+        }
+        const params = route.params ? parseOrThrow(route.params, { ...req.params }, 'path') : {};
+        // Routes without query parameters still refuse unknown ones, like unknown body fields.
+        const query = parseOrThrow(route.query ?? NO_QUERY, { ...(req.query as object) }, 'query');
+        const body = route.body ? parseOrThrow(route.body, req.body ?? {}, 'body') : undefined;
+        const out = await route.handler({ principal, params, query, body, deps, req, res });
+        if (out.raw) {
+          res.status(out.status).type(out.raw.contentType).send(out.raw.text);
+        } else if (out.body === undefined) {
+          res.status(out.status).end();
+        } else {
+          res.status(out.status).json(out.body);
+        }
+      } catch (err) {
+        next(err);
+      }
+    };
+    router[route.method](route.path, ...(extra[key] ?? []), handler);
+  }
+  return router;
+}

@@ -1,0 +1,20 @@
+import { Types, type QueryFilter, type Model } from 'mongoose';
+
+/**
+ * Keyset pagination on _id (newest first): stable under inserts and an index seek per page, unlike
+ * skip/limit. The cursor is the last id of the page.
+ */
+export async function paginate<T extends { _id: Types.ObjectId }>(
+  model: Model<T>,
+  filter: QueryFilter<T>,
+  query: { limit: number; cursor?: string | undefined },
+  opts: { project?: Record<string, 0 | 1> } = {},
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const f: QueryFilter<T> = query.cursor ? { $and: [filter, { _id: { $lt: new Types.ObjectId(query.cursor) } }] } : filter;
+  let q = model.find(f).sort({ _id: -1 }).limit(query.limit + 1);
+  if (opts.project) q = q.select(opts.project);
+  const docs = (await q.lean()) as T[];
+  const items = docs.slice(0, query.limit);
+  const nextCursor = docs.length > query.limit ? String(items[items.length - 1]!._id) : null;
+  return { items, nextCursor };
+}

@@ -1,0 +1,57 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { AppDeps } from '../app';
+
+/**
+ * A configuration API route as data: its schemas validate requests at the edge AND generate the
+ * OpenAPI document, so the two cannot drift; the route table also drives the tenant-isolation tests.
+ */
+export type Principal = { role: 'admin' } | { role: 'client'; clientId: string };
+
+/** `admin`: the operator only. `tenant`: the operator, or a client key limited to its own objects. */
+export type Access = 'admin' | 'tenant';
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  /** Non-JSON answers (CSV export, OpenAPI HTML). */
+  raw?: { contentType: string; text: string };
+}
+
+export interface HandlerContext<P, Q, B> {
+  principal: Principal;
+  params: P;
+  query: Q;
+  body: B;
+  deps: AppDeps;
+  req: Request;
+  res: Response;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec<P = any, Q = any, B = any> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path below /api, e.g. `/clients/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  /** Public routes (the OpenAPI document itself) skip authentication. */
+  public?: boolean;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** `multipart` bodies are parsed by the route's own middleware and documented as such. */
+  bodyKind?: 'json' | 'multipart';
+  responses: Record<number, ResponseDoc>;
+  handler(ctx: HandlerContext<P, Q, B>): Promise<ApiResponse>;
+}
+
+export function defineRoute<P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}
