@@ -5,6 +5,7 @@ import type mongoose from 'mongoose';
 import pinoHttp from 'pino-http';
 import { healthRoutes } from '../routes/health';
 import { apiRouteTable, routeMiddleware } from '../routes/api';
+import { publicSoundRoutes } from '../routes/sounds-public';
 import { voiceRoutes } from '../routes/voice';
 import { buildApiRouter } from './api/build-router';
 import type { Clock, RandomSource } from './clock';
@@ -13,6 +14,7 @@ import { apiErrorHandler, apiNotFound } from './http/error-handlers';
 import { twilioSignature } from './http/twilio-signature';
 import { voiceErrorHandler } from './http/voice-error-handler';
 import type { Logger } from './logger';
+import type { SecretBox } from './security/secret-box';
 import type { TwilioClient } from './twilio/rest-client';
 
 /** Config once boot has settled the Twilio credentials (the real account's, or the simulator's). */
@@ -25,6 +27,8 @@ export interface AppDeps {
   clock: Clock;
   random: RandomSource;
   logger: Logger;
+  /** Encrypts secrets that must be sent on later (SIP trunk passwords). */
+  secretBox: SecretBox;
 }
 
 const BODY_LIMIT = '100kb';
@@ -55,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(helmet());
   app.use(healthRoutes(deps.db));
+  app.use('/sounds', publicSoundRoutes(deps));
 
   const voice = express.Router();
   // extended:false keeps `From[$ne]=x` a plain key instead of a nested object: no operator injection.

@@ -36,6 +36,11 @@ const envSchema = z
     TWILIO_AUTH_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
     TWILIO_API_BASE_URL: httpUrl.optional(),
     ADMIN_API_KEY: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+    DATA_ENCRYPTION_KEY: z
+      .string()
+      .trim()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+      .optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     WEBHOOK_SIGNATURE_CHECK: z.enum(['on', 'off']).default('on'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
@@ -69,6 +74,8 @@ export interface Config {
     apiBaseUrl: string | undefined;
   };
   adminApiKey: string | undefined;
+  /** Undefined until boot reads or creates DATA_DIR/data-encryption.key. */
+  dataEncryptionKey: Buffer | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   webhookSignatureCheck: boolean;
   shutdownGraceMs: number;
@@ -112,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
     },
     adminApiKey: e.ADMIN_API_KEY,
+    dataEncryptionKey: e.DATA_ENCRYPTION_KEY ? Buffer.from(e.DATA_ENCRYPTION_KEY, 'base64') : undefined,
     logLevel: e.LOG_LEVEL,
     webhookSignatureCheck: e.WEBHOOK_SIGNATURE_CHECK === 'on',
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

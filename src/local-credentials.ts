@@ -34,3 +34,22 @@ export function loadOrCreateLocalCredentials(dataDir: string): LocalCredentials 
   fs.writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
   return creds;
 }
+
+/**
+ * The key that encrypts stored secrets (SIP trunk passwords). DATA_ENCRYPTION_KEY wins; otherwise one
+ * is created in DATA_DIR on first start. Several instances on one database must share it: set the env.
+ */
+export function loadOrCreateDataKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'data-encryption.key');
+  try {
+    const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length === 32) return key;
+    throw new Error(`${file} does not hold a 32-byte base64 key`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const key = randomBytes(32);
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, key.toString('base64'), { mode: 0o600 });
+  return key;
+}

@@ -6,7 +6,8 @@ import { systemClock, systemRandom } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db/connect';
 import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded-ferretdb';
-import { loadOrCreateLocalCredentials } from './local-credentials';
+import { loadOrCreateDataKey, loadOrCreateLocalCredentials } from './local-credentials';
+import { SecretBox } from './security/secret-box';
 import { createLogger, type Logger } from './logger';
 import { createTwilioClient } from './twilio/rest-client';
 
@@ -97,7 +98,8 @@ async function main(): Promise<void> {
   const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
   const twilio = createTwilioClient({ ...creds, apiBaseUrl: config.twilio.apiBaseUrl });
 
-  const app = createApp({ config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger });
+  const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
+  const app = createApp({ config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger, secretBox });
   server = http.createServer(app);
   // Held ring responses last up to 12 s; keep Node's own timeouts above that.
   server.requestTimeout = 30_000;

@@ -5,6 +5,7 @@ import twilio from 'twilio';
 import { createApp, type AppConfig, type AppDeps } from '../../src/app';
 import type { RandomSource } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import { SecretBox } from '../../src/security/secret-box';
 import { createTwilioClient } from '../../src/twilio/rest-client';
 import { testDb } from './database';
 import { ManualClock } from './manual-clock';
@@ -54,6 +55,7 @@ export function createTestApp(
     clock,
     random: opts.random ?? (() => 0.5),
     logger: opts.logger ?? pino({ level: 'silent' }),
+    secretBox: new SecretBox(Buffer.alloc(32, 7)),
   };
   const app = createApp(deps);
   return {

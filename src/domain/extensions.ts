@@ -1,0 +1,116 @@
+import { Types, type Connection } from 'mongoose';
+import { authorizedCallerModel } from '../../models/authorized-caller';
+import { channelModel } from '../../models/channel';
+import { clientModel } from '../../models/client';
+import { extensionModel, type ExtensionDoc } from '../../models/extension';
+import { phoneNumberModel } from '../../models/phone-number';
+import { soundModel } from '../../models/sound';
+import { callerIdWarnings } from '../caller-id';
+import { conflict, notFound, validationError, type FieldProblem } from '../errors';
+import { hashPin } from '../security/pin-hash';
+import { crossFieldProblems } from './extension-settings';
+
+/** What the API hands the domain: settings as they should be stored, plus the plaintext password if changed. */
+export type ExtensionSettings = Omit<ExtensionDoc, '_id' | 'createdAt' | 'updatedAt' | 'clientId' | 'callback'> & {
+  callback: Omit<ExtensionDoc['callback'], 'passwordHash'> & { password?: string | null };
+};
+
+/** A client has at most this many public numbers looked at when computing caller-ID warnings. */
+const MAX_NUMBERS_FOR_WARNINGS = 5_000;
+
+async function checkReferences(db: Connection, clientId: Types.ObjectId, s: ExtensionSettings): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [...crossFieldProblems(s)];
+  const wanted = [...new Set([...s.callerId.numbers, ...(s.callerId.defaultNumber ? [s.callerId.defaultNumber] : [])])];
+  const owned = new Set(
+    (await phoneNumberModel(db).find({ clientId, number: { $in: wanted } }, { number: 1 }).lean()).map((n) => n.number),
+  );
+  s.callerId.numbers.forEach((n, i) => {
+    if (!owned.has(n)) problems.push({ path: `callerId.numbers.${i}`, message: `${n} is not a public number of this client` });
+  });
+  if (new Set(s.callerId.numbers).size !== s.callerId.numbers.length) {
+    problems.push({ path: 'callerId.numbers', message: 'lists a number twice' });
+  }
+  if (s.callerId.defaultNumber && !owned.has(s.callerId.defaultNumber)) {
+    problems.push({ path: 'callerId.defaultNumber', message: `${s.callerId.defaultNumber} is not a public number of this client` });
+  }
+  const sound = s.callback.disconnectSound;
+  if (sound && !sound.startsWith('https://')) {
+    const found = Types.ObjectId.isValid(sound)
+      ? await soundModel(db).exists({ _id: new Types.ObjectId(sound), clientId: { $in: [clientId, null] } })
+      : null;
+    if (!found) problems.push({ path: 'callback.disconnectSound', message: 'no such sound (give a sound id or an https URL)' });
+  }
+  return problems;
+}
+
+function duplicateNumber(err: unknown): never {
+  if ((err as { code?: number }).code === 11000) {
+    throw conflict('this client already has an extension with this number', 'duplicate', [
+      { path: 'extensionNumber', message: 'already used by this client' },
+    ]);
+  }
+  throw err;
+}
+
+async function toStored(s: ExtensionSettings, current?: ExtensionDoc) {
+  const { password, ...callback } = s.callback;
+  const passwordHash = password === undefined ? (current?.callback.passwordHash ?? null) : password === null ? null : await hashPin(password);
+  return { ...s, callback: { ...callback, passwordHash } };
+}
+
+export async function createExtension(db: Connection, clientId: string, s: ExtensionSettings): Promise<ExtensionDoc> {
+  const cid = new Types.ObjectId(clientId);
+  if (!(await clientModel(db).exists({ _id: cid }))) {
+    throw validationError('no such client', [{ path: 'clientId', message: 'no client with this id' }]);
+  }
+  const problems = await checkReferences(db, cid, s);
+  if (problems.length) throw validationError('invalid extension settings', problems);
+  const doc = await extensionModel(db)
+    .create({ ...(await toStored(s)), clientId: cid })
+    .catch(duplicateNumber);
+  return doc.toObject();
+}
+
+export async function updateExtension(db: Connection, current: ExtensionDoc, merged: ExtensionSettings): Promise<ExtensionDoc> {
+  const problems = await checkReferences(db, current.clientId, merged);
+  if (problems.length) throw validationError('invalid extension settings', problems);
+  const updated = await extensionModel(db)
+    .findOneAndUpdate({ _id: current._id }, { $set: await toStored(merged, current) }, { returnDocument: 'after' })
+    .lean()
+    .catch(duplicateNumber);
+  if (!updated) throw notFound('extension');
+  return updated;
+}
+
+/** Deleting an extension removes its authorized caller IDs; its numbers stay with the client, ringing back to nothing. */
+export async function deleteExtension(db: Connection, ext: ExtensionDoc): Promise<void> {
+  await phoneNumberModel(db).updateMany({ extensionId: ext._id }, { $set: { extensionId: null } });
+  await authorizedCallerModel(db).deleteMany({ extensionId: ext._id });
+  await extensionModel(db).deleteOne({ _id: ext._id });
+}
+
+/** The engine's own config-time warnings, on this client's numbers and every channel. */
+export async function extensionWarnings(db: Connection, ext: ExtensionDoc): Promise<string[]> {
+  const [numbers, channels] = await Promise.all([
+    phoneNumberModel(db).find({ clientId: ext.clientId }, { number: 1, channelId: 1, extensionId: 1 }).limit(MAX_NUMBERS_FOR_WARNINGS).lean(),
+    channelModel(db).find({}, { name: 1, type: 1, prefixes: 1, sip: 1 }).limit(1_000).lean(),
+  ]);
+  const publicNumber = numbers.find((n) => String(n.extensionId) === String(ext._id))?.number ?? null;
+  const warnings = callerIdWarnings(
+    {
+      id: String(ext._id),
+      name: ext.name,
+      publicNumber,
+      callerId: { ...ext.callerId, name: ext.callerId.name, number: ext.callerId.number },
+    },
+    numbers.map((n) => ({ number: n.number, channelId: String(n.channelId) })),
+    channels.map((c) => ({ id: String(c._id), name: c.name, type: c.type, prefixes: c.prefixes, sipDomain: c.sip?.domain ?? null })),
+  );
+  if (ext.callback.requireCallerPassword && ext.callback.returnCalls !== 'authorized') {
+    warnings.push('requireCallerPassword is on but returnCalls is not "authorized": callers who are not authorized caller IDs have no password and cannot pass.');
+  }
+  if (ext.callback.allowCreditQuery && ext.callback.returnCalls !== 'authorized' && !ext.callback.passwordHash) {
+    warnings.push('allowCreditQuery is on without any password: anyone called back can hear the credit.');
+  }
+  return warnings;
+}
