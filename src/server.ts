@@ -10,6 +10,7 @@ import { loadOrCreateDataKey, loadOrCreateLocalCredentials } from './local-crede
 import { SecretBox } from './security/secret-box';
 import { createLogger, type Logger } from './logger';
 import { createTwilioClient } from './twilio/rest-client';
+import { ensureBootstrapAdminKey } from './domain/admin-key';
 
 /** The only place that connects the database and listens. */
 
@@ -87,6 +88,17 @@ async function main(): Promise<void> {
     logger.info({ dataDir: config.dataDir, pid: embedded.pid, uri }, 'embedded database (FerretDB) started');
   }
   db = await connectDatabase(uri);
+
+  if (!config.adminApiKey) {
+    const generated = await ensureBootstrapAdminKey(db, new Date());
+    if (generated) {
+      // Printed once, on purpose outside the structured log; only its hash is stored.
+      process.stdout.write(
+        `\nOperator API key (shown only now; only its hash is kept):\n\n    ${generated}\n\n` +
+          'Use it as "Authorization: Bearer <key>" on /api. Set ADMIN_API_KEY to use a key of your own.\n\n',
+      );
+    }
+  }
 
   const creds =
     config.twilio.mode === 'twilio'

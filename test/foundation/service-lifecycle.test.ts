@@ -87,3 +87,37 @@ describe('service lifecycle on the embedded database', function () {
     }
   });
 });
+
+describe('operator key on first start', function () {
+  this.timeout(120_000);
+
+  it('when ADMIN_API_KEY is unset, then a key is printed once, works, and only its hash is stored', async function () {
+    if (process.env.MONGODB_URI) this.skip();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'adminkey-'));
+    try {
+      const first = startServiceProcess({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      const listening = await first.waitFor(/^listening$/);
+      const db = await first.waitFor(/embedded database \(FerretDB\) started/);
+      const printed = first.lines.map((l) => String(l.msg)).join('\n');
+      const key = /(cbk_[A-Za-z0-9_-]{20,})/.exec(printed)?.[1];
+      assert.ok(key, 'no key printed');
+      const ok = await fetch(`http://127.0.0.1:${listening.port as number}/api/clients`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(ok.status, 200);
+      const conn = await connectDatabase(db.uri as string);
+      const stored = await conn.db!.collection('api_keys').find({}).toArray();
+      await conn.close();
+      assert.equal(stored.length, 1);
+      assert.ok(!JSON.stringify(stored).includes(key));
+      first.child.kill('SIGTERM');
+      await first.exited;
+
+      const second = startServiceProcess({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      await second.waitFor(/^listening$/);
+      assert.ok(!second.lines.some((l) => /cbk_/.test(String(l.msg))), 'key printed a second time');
+      second.child.kill('SIGTERM');
+      await second.exited;
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import supertest from 'supertest';
 import { TEST_ADMIN_KEY } from './harness';
+import { conformanceProblems } from './openapi-conformance';
 
 /** supertest with a bearer key, so tests read like API calls. */
 export interface ApiAs {
@@ -12,7 +13,13 @@ export interface ApiAs {
 }
 
 export function apiAs(app: Express, key: string = TEST_ADMIN_KEY): ApiAs {
-  const auth = (t: supertest.Test) => t.set('Authorization', `Bearer ${key}`);
+  // Every response is also checked against the published OpenAPI document.
+  const auth = (t: supertest.Test) =>
+    t.set('Authorization', `Bearer ${key}`).expect((res) => {
+      const req = (res as unknown as { req: { method: string; path: string } }).req;
+      const problems = conformanceProblems(req.method, req.path, res.status, String(res.headers['content-type'] ?? ''), res.body);
+      if (problems.length) throw new Error(problems.join('\n'));
+    });
   const agent = supertest(app);
   return {
     get: (p) => auth(agent.get(p)),
