@@ -78,6 +78,7 @@ export const extensionSchema = new Schema<ExtensionDoc>(
 extensionSchema.index({ clientId: 1, extensionNumber: 1 }, { unique: true });
 // "a channel whose numbers are caller IDs of an extension" is checked on channel delete.
 extensionSchema.index({ 'callerId.numbers': 1 });
+extensionSchema.index({ 'callerId.defaultNumber': 1 });
 
 export type ExtensionModel = Model<ExtensionDoc>;
 export const extensionModel = (conn: Connection): ExtensionModel =>

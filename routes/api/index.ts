@@ -1,19 +1,37 @@
 import type { RequestHandler } from 'express';
 import type { RouteSpec } from '../../src/api/route-spec';
 import { apiKeyRoutes } from './api-keys';
+import { authorizedCallerRoutes } from './authorized-callers';
+import { callerIdRoutes } from './caller-ids';
+import { channelRoutes } from './channels';
 import { clientRoutes } from './clients';
-import { rateTableRoutes } from './rate-tables';
 import { docsRoutes } from './docs';
+import { extensionRoutes } from './extensions';
+import { numberRoutes } from './numbers';
+import { rateTableRoutes } from './rate-tables';
+import { soundMiddleware, soundRoutes } from './sounds';
 
 /**
  * The route table of the configuration API. Everything under /api is listed here, which is what
  * the OpenAPI document and the generated tenant-isolation tests iterate over.
  */
-export const resourceRoutes: RouteSpec[] = [...clientRoutes, ...apiKeyRoutes, ...rateTableRoutes];
+export const resourceRoutes: RouteSpec[] = [
+  ...clientRoutes,
+  ...apiKeyRoutes,
+  ...rateTableRoutes,
+  ...channelRoutes,
+  ...numberRoutes,
+  ...extensionRoutes,
+  ...callerIdRoutes,
+  ...authorizedCallerRoutes,
+  ...soundRoutes,
+];
 
 /** Route-specific middleware (multipart parsing) keyed by "method path". */
-export const routeMiddleware: Record<string, RequestHandler[]> = {};
+export const routeMiddleware: Record<string, RequestHandler[]> = { ...soundMiddleware };
 
 export function apiRouteTable(serverUrl: string): RouteSpec[] {
-  return [...resourceRoutes, ...docsRoutes(() => resourceRoutes, serverUrl)];
+  const table = [...resourceRoutes];
+  table.push(...docsRoutes(() => table, serverUrl));
+  return table;
 }

@@ -6,6 +6,7 @@ import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
 import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, timestamp } from '../../src/api/schemas';
 import { idOrNotFound } from '../../src/api/tenant';
+import { isDuplicateKey } from '../../src/db/duplicate-key';
 import { conflict, notFound } from '../../src/errors';
 
 const rateIn = z
@@ -62,7 +63,7 @@ const present = (t: RateTableDoc): z.infer<typeof rateTableOut> => ({
 });
 
 const duplicateName = (err: unknown): never => {
-  if ((err as { code?: number }).code === 11000) throw conflict('a rate table with this name exists', 'duplicate', [{ path: 'name', message: 'already used' }]);
+  if (isDuplicateKey(err)) throw conflict('a rate table with this name exists', 'duplicate', [{ path: 'name', message: 'already used' }]);
   throw err;
 };
 

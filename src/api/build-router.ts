@@ -23,7 +23,7 @@ export function buildApiRouter(routes: RouteSpec[], deps: AppDeps, extra: Record
         if (route.access === 'admin' && principal.role !== 'admin') {
           throw new AppError('not_found', `no route for ${req.method} ${req.path}`, 'route_not_found');
         }
-        if (route.body && route.bodyKind !== 'multipart' && req.method !== 'GET' && req.method !== 'DELETE' && !req.is('application/json')) {
+        if (route.body && (route.bodyKind ?? 'json') === 'json' && req.method !== 'GET' && req.method !== 'DELETE' && !req.is('application/json')) {
           throw new AppError('unsupported_media_type', 'send the body as application/json', 'unsupported_media_type');
         }
         const params = route.params ? parseOrThrow(route.params, { ...req.params }, 'path') : {};

@@ -45,9 +45,13 @@ export function buildOpenApi(routes: RouteSpec[], opts: { serverUrl: string; ver
     const p = `/api${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
     const responses: Record<string, unknown> = {};
     for (const [status, doc] of Object.entries(r.responses)) {
-      responses[status] = doc.schema
-        ? { description: doc.description, content: { [doc.contentType ?? 'application/json']: { schema: toSchema(doc.schema, 'output', components) } } }
-        : { description: doc.description };
+      const content: Record<string, unknown> = {};
+      if (doc.schema) content[doc.contentType ?? 'application/json'] = { schema: toSchema(doc.schema, 'output', components) };
+      else if (doc.contentType) content[doc.contentType] = {};
+      for (const alt of doc.alternatives ?? []) {
+        content[alt.contentType] = alt.schema ? { schema: toSchema(alt.schema, 'output', components) } : {};
+      }
+      responses[status] = Object.keys(content).length ? { description: doc.description, content } : { description: doc.description };
     }
     const op: Record<string, unknown> = {
       operationId: `${r.method}${p.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
@@ -58,15 +62,11 @@ export function buildOpenApi(routes: RouteSpec[], opts: { serverUrl: string; ver
     };
     if (r.public) op.security = [];
     if (r.body) {
-      op.requestBody =
-        r.bodyKind === 'multipart'
-          ? {
-              required: true,
-              content: {
-                'multipart/form-data': { schema: toSchema(r.body, 'input', components) },
-              },
-            }
-          : { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input', components) } } };
+      const content: Record<string, unknown> = {};
+      const kind = r.bodyKind ?? 'json';
+      if (kind !== 'multipart') content['application/json'] = { schema: toSchema(r.body, 'input', components) };
+      if (kind !== 'json') content['multipart/form-data'] = { schema: toSchema(r.multipartBody ?? r.body, 'input', components) };
+      op.requestBody = { required: true, content };
     }
     (paths[p] ??= {})[r.method] = op;
   }

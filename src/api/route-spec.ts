@@ -32,6 +32,8 @@ export interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
   contentType?: string;
+  /** Other representations of the same response (e.g. `text/csv` of a list), schema optional. */
+  alternatives?: { contentType: string; schema?: z.ZodType }[];
 }
 
 export interface RouteSpec<P = any, Q = any, B = any> {
@@ -46,8 +48,12 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  /** `multipart` bodies are parsed by the route's own middleware and documented as such. */
-  bodyKind?: 'json' | 'multipart';
+  /**
+   * `multipart` bodies are parsed by the route's own middleware; `json-or-multipart` accepts both
+   * (`multipartBody` documents the multipart form).
+   */
+  bodyKind?: 'json' | 'multipart' | 'json-or-multipart';
+  multipartBody?: z.ZodType;
   responses: Record<number, ResponseDoc>;
   handler(ctx: HandlerContext<P, Q, B>): Promise<ApiResponse>;
 }

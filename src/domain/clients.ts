@@ -6,6 +6,7 @@ import { creditEntryModel } from '../../models/credit-entry';
 import { extensionModel } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { rateTableModel } from '../../models/rate-table';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound, validationError } from '../errors';
 import { changeClientCredit } from './ledger';
 
@@ -31,7 +32,7 @@ async function checkRateTable(db: Connection, rateTableId: string, currency: str
 }
 
 function duplicateName(err: unknown): never {
-  if ((err as { code?: number }).code === 11000) throw conflict('a client with this name exists', 'duplicate', [{ path: 'name', message: 'already used' }]);
+  if (isDuplicateKey(err)) throw conflict('a client with this name exists', 'duplicate', [{ path: 'name', message: 'already used' }]);
   throw err;
 }
 

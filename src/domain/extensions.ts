@@ -6,6 +6,7 @@ import { extensionModel, type ExtensionDoc } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { soundModel } from '../../models/sound';
 import { callerIdWarnings } from '../caller-id';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound, validationError, type FieldProblem } from '../errors';
 import { hashPin } from '../security/pin-hash';
 import { crossFieldProblems } from './extension-settings';
@@ -44,7 +45,7 @@ async function checkReferences(db: Connection, clientId: Types.ObjectId, s: Exte
 }
 
 function duplicateNumber(err: unknown): never {
-  if ((err as { code?: number }).code === 11000) {
+  if (isDuplicateKey(err)) {
     throw conflict('this client already has an extension with this number', 'duplicate', [
       { path: 'extensionNumber', message: 'already used by this client' },
     ]);

@@ -52,6 +52,9 @@ describe('config API: clients and their credit', () => {
     await admin.post('/api/clients', { name: 'Same', rateTableId: rt.id }).expect(201);
     const res = await admin.post('/api/clients', { name: 'Same', rateTableId: rt.id }).expect(409);
     assert.equal(res.body.error.code, 'duplicate');
+    const other = await admin.post('/api/clients', { name: 'Other', rateTableId: rt.id }).expect(201);
+    const renamed = await admin.patch(`/api/clients/${other.body.id}`, { name: 'Same' }).expect(409);
+    assert.equal(renamed.body.error.code, 'duplicate');
   });
 
   it('when credit is added and removed, then the balance and newest-first history follow, never below zero', async () => {

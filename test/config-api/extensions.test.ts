@@ -133,6 +133,9 @@ describe('config API: callback extensions', () => {
     const dup = await a.api.post('/api/extensions', minimal).expect(409);
     assert.equal(dup.body.error.code, 'duplicate');
     await b.api.post('/api/extensions', minimal).expect(201);
+    const second = await a.api.post('/api/extensions', { ...minimal, extensionNumber: '0003*004' }).expect(201);
+    const renumbered = await a.api.patch(`/api/extensions/${second.body.id}`, { extensionNumber: '0003*003' }).expect(409);
+    assert.equal(renumbered.body.error.code, 'duplicate');
   });
 
   it('when a client key works with extensions, then it sees only its own and cannot create for another client', async () => {

@@ -47,8 +47,8 @@ export function conformanceProblems(method: string, url: string, status: number,
   const response = doc.paths[match.template]![m]!.responses[String(status)];
   if (!response) return [`${method} ${match.template} answered ${status}, which the document does not list`];
   if (!response.content) return [];
-  const media = Object.keys(response.content)[0]!;
-  if (!contentType.startsWith(media)) return [`${method} ${match.template} ${status}: content type ${contentType}, documented ${media}`];
+  const media = Object.keys(response.content).find((m) => contentType.startsWith(m));
+  if (!media) return [`${method} ${match.template} ${status}: content type ${contentType}, documented ${Object.keys(response.content).join(', ')}`];
   if (media !== 'application/json') return [];
   const key = `${m} ${match.template} ${status}`;
   let validate = compiled.get(key);

@@ -1,0 +1,149 @@
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import { channelModel } from '../../models/channel';
+import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number';
+import { paginate } from '../../src/api/pagination';
+import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
+import { errorBody, idParams, objectId, page, pageQuery, timestamp } from '../../src/api/schemas';
+import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
+import { deleteNumber, updateNumber } from '../../src/domain/numbers';
+import { notFound, validationError } from '../../src/errors';
+
+export const NumberOut = z
+  .object({
+    id: z.string(),
+    number: z.string().meta({ description: 'E.164' }),
+    channel: z
+      .object({ id: z.string(), name: z.string(), type: z.enum(['twilio', 'sip']) })
+      .strict()
+      .meta({ description: 'the channel (the seed\'s "resource") the number is defined for' }),
+    clientId: z.string().nullable().meta({ description: 'the client the number is assigned to; null: the unassigned pool' }),
+    extensionId: z.string().nullable().meta({ description: '"rings back to": a call to this number triggers this extension' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .strict()
+  .meta({ id: 'PhoneNumber' });
+type NumberOutT = z.infer<typeof NumberOut>;
+
+/** Presents numbers with their channel, loading every channel of the page in one query. */
+export async function presentNumbers(db: Connection, docs: PhoneNumberDoc[]): Promise<NumberOutT[]> {
+  const ids = [...new Set(docs.map((d) => String(d.channelId)))];
+  const channels = ids.length ? await channelModel(db).find({ _id: { $in: ids } }).select({ name: 1, type: 1 }).lean() : [];
+  const byId = new Map(channels.map((c) => [String(c._id), c]));
+  return docs.map((d) => {
+    const c = byId.get(String(d.channelId));
+    return {
+      id: String(d._id),
+      number: d.number,
+      // A number outlives its channel only through a concurrent delete; show it rather than fail the page.
+      channel: { id: String(d.channelId), name: c?.name ?? '(deleted)', type: c?.type ?? 'twilio' },
+      clientId: d.clientId ? String(d.clientId) : null,
+      extensionId: d.extensionId ? String(d.extensionId) : null,
+      createdAt: d.createdAt.toISOString(),
+      updatedAt: d.updatedAt.toISOString(),
+    };
+  });
+}
+
+export const presentNumber = async (db: Connection, doc: PhoneNumberDoc): Promise<NumberOutT> => (await presentNumbers(db, [doc]))[0]!;
+
+const listQuery = pageQuery
+  .extend({
+    channelId: objectId.optional().meta({ description: 'only the numbers of this channel' }),
+    extensionId: objectId.optional().meta({ description: 'only the numbers that ring back to this extension' }),
+  })
+  .strict();
+
+const patchBody = z
+  .object({
+    clientId: objectId.nullable().meta({ description: 'operator only: assign to a client, or null for the unassigned pool' }),
+    extensionId: objectId.nullable().meta({ description: 'the extension of the number\'s client it rings back to, or null' }),
+  })
+  .partial()
+  .strict();
+
+const errors = {
+  400: { description: 'invalid input', schema: errorBody },
+  401: { description: 'missing or unknown API key', schema: errorBody },
+  404: { description: 'not found', schema: errorBody },
+};
+
+export const numberRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'get',
+    path: '/numbers',
+    summary: 'List public numbers (a client key sees only its own)',
+    tag: 'numbers',
+    access: 'tenant',
+    query: listQuery,
+    responses: { 200: { description: 'a page of numbers', schema: page(NumberOut) }, ...errors },
+    handler: async ({ deps, query, principal }) => {
+      const { channelId, extensionId, ...pageArgs } = query;
+      const filter = {
+        ...tenantFilter(principal),
+        ...(channelId ? { channelId: idOrNotFound(channelId, 'channel') } : {}),
+        ...(extensionId ? { extensionId: idOrNotFound(extensionId, 'extension') } : {}),
+      };
+      const p = await paginate(phoneNumberModel(deps.db), filter, pageArgs);
+      return { status: 200, body: { items: await presentNumbers(deps.db, p.items), nextCursor: p.nextCursor } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/numbers/:id',
+    summary: 'Read a public number (a client key reads only its own)',
+    tag: 'numbers',
+    access: 'tenant',
+    params: idParams,
+    responses: { 200: { description: 'the number', schema: NumberOut }, ...errors },
+    handler: async ({ deps, params, principal }) => {
+      const doc = await phoneNumberModel(deps.db)
+        .findOne({ _id: idOrNotFound(params.id, 'number'), ...tenantFilter(principal) })
+        .lean();
+      if (!doc) throw notFound('number');
+      return { status: 200, body: await presentNumber(deps.db, doc) };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/numbers/:id',
+    summary:
+      'Assign a number: the operator sets its client (which clears "rings back to") and extension; a client key sets only the extension it rings back to',
+    tag: 'numbers',
+    access: 'tenant',
+    params: idParams,
+    body: patchBody,
+    responses: {
+      200: { description: 'the number', schema: NumberOut },
+      409: { description: 'the number is a caller ID of its current client', schema: errorBody },
+      ...errors,
+    },
+    handler: async ({ deps, params, body, principal }) => {
+      const id = idOrNotFound(params.id, 'number');
+      const scope = tenantFilter(principal);
+      if (principal.role === 'client' && body.clientId !== undefined) {
+        // Look the number up first so another client's number stays a plain 404.
+        if (!(await phoneNumberModel(deps.db).exists({ _id: id, ...scope }))) throw notFound('number');
+        throw validationError('only the operator assigns numbers to clients', [
+          { path: 'clientId', message: 'only the operator may change it' },
+        ]);
+      }
+      const doc = await updateNumber(deps.db, id, body, scope);
+      return { status: 200, body: await presentNumber(deps.db, doc) };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/numbers/:id',
+    summary: 'Delete a public number no extension uses as a caller ID',
+    tag: 'numbers',
+    access: 'admin',
+    params: idParams,
+    responses: { 204: { description: 'deleted' }, 409: { description: 'a caller ID of an extension', schema: errorBody }, ...errors },
+    handler: async ({ deps, params }) => {
+      await deleteNumber(deps.db, idOrNotFound(params.id, 'number'));
+      return { status: 204 };
+    },
+  }),
+];

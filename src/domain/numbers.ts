@@ -1,0 +1,109 @@
+import { Types, type Connection } from 'mongoose';
+import { channelModel } from '../../models/channel';
+import { clientModel } from '../../models/client';
+import { extensionModel } from '../../models/extension';
+import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number';
+import { conflict, notFound, validationError } from '../errors';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { numbersUsedAsCallerId } from './channels';
+
+export interface NumberInput {
+  /** Already E.164 (the request schema normalizes). */
+  number: string;
+  clientId: string | null;
+  extensionId?: string | null | undefined;
+}
+
+export interface NumberPatch {
+  clientId?: string | null | undefined;
+  extensionId?: string | null | undefined;
+}
+
+function duplicateNumber(err: unknown): never {
+  if (isDuplicateKey(err)) {
+    throw conflict('this number is already defined on a channel', 'duplicate', [{ path: 'number', message: 'already used' }]);
+  }
+  throw err;
+}
+
+async function checkClient(db: Connection, clientId: string): Promise<Types.ObjectId> {
+  const id = new Types.ObjectId(clientId);
+  if (!(await clientModel(db).exists({ _id: id }))) throw validationError('no such client', [{ path: 'clientId', message: 'no client with this id' }]);
+  return id;
+}
+
+/** "Rings back to" names an extension of the number's own client, never another client's. */
+async function checkExtension(db: Connection, extensionId: string, clientId: Types.ObjectId | null): Promise<Types.ObjectId> {
+  if (!clientId) {
+    throw validationError('a number in the unassigned pool cannot ring back to an extension', [
+      { path: 'extensionId', message: 'assign the number to a client first' },
+    ]);
+  }
+  const id = new Types.ObjectId(extensionId);
+  if (!(await extensionModel(db).exists({ _id: id, clientId }))) {
+    throw validationError('no such extension for this client', [{ path: 'extensionId', message: "no extension with this id belongs to the number's client" }]);
+  }
+  return id;
+}
+
+export async function createNumber(db: Connection, channelId: Types.ObjectId, input: NumberInput): Promise<PhoneNumberDoc> {
+  if (!(await channelModel(db).exists({ _id: channelId }))) throw notFound('channel');
+  const clientId = input.clientId === null ? null : await checkClient(db, input.clientId);
+  const extensionId = input.extensionId ? await checkExtension(db, input.extensionId, clientId) : null;
+  const doc = await phoneNumberModel(db).create({ number: input.number, channelId, clientId, extensionId }).catch(duplicateNumber);
+  return doc.toObject();
+}
+
+/**
+ * Assigning a number to another client (or back to the pool) clears its "rings back to" unless the
+ * same request names an extension of the new client, and is refused while an extension of the old
+ * client presents the number as a caller ID. `scope` is the tenant filter of the caller.
+ */
+export async function updateNumber(
+  db: Connection,
+  id: Types.ObjectId,
+  patch: NumberPatch,
+  scope: { clientId?: Types.ObjectId },
+): Promise<PhoneNumberDoc> {
+  const numbers = phoneNumberModel(db);
+  const current = await numbers.findOne({ _id: id, ...scope }).lean();
+  if (!current) throw notFound('number');
+
+  const set: { clientId?: Types.ObjectId | null; extensionId?: Types.ObjectId | null } = {};
+  let clientId = current.clientId;
+  if (patch.clientId !== undefined) {
+    const next = patch.clientId === null ? null : await checkClient(db, patch.clientId);
+    if (String(next) !== String(current.clientId)) {
+      if (current.clientId) {
+        const used = await numbersUsedAsCallerId(db, [current.number], current.clientId);
+        if (used.length) {
+          throw conflict(`${current.number} is a caller ID of an extension of its current client; remove it there first`, 'in_use', [
+            { path: 'clientId', message: 'the number is in use as a caller ID' },
+          ]);
+        }
+      }
+      clientId = next;
+      set.clientId = next;
+      set.extensionId = null;
+    }
+  }
+  if (patch.extensionId !== undefined) {
+    set.extensionId = patch.extensionId === null ? null : await checkExtension(db, patch.extensionId, clientId);
+  }
+  if (!Object.keys(set).length) return current;
+  // Conditional on the client read above, so a concurrent reassignment cannot be overwritten silently.
+  const updated = await numbers
+    .findOneAndUpdate({ _id: id, clientId: current.clientId }, { $set: set }, { returnDocument: 'after' })
+    .lean();
+  if (!updated) throw conflict('the number changed while this request ran; retry', 'conflict');
+  return updated;
+}
+
+/** A number an extension presents as a caller ID (or default) stays until the extension lets it go. */
+export async function deleteNumber(db: Connection, id: Types.ObjectId): Promise<void> {
+  const current = await phoneNumberModel(db).findById(id).lean();
+  if (!current) throw notFound('number');
+  const used = await numbersUsedAsCallerId(db, [current.number]);
+  if (used.length) throw conflict(`${current.number} is a caller ID of an extension; remove it there first`, 'in_use');
+  await phoneNumberModel(db).deleteOne({ _id: id });
+}
