@@ -1,22 +1,83 @@
-import { Router } from 'express';
-import twilio from 'twilio';
+import { Router, type Request } from 'express';
 import type { AppDeps } from '../src/app';
+import { handleCallStatus } from '../src/callflow/call-status';
+import { answerCallback, runStep } from '../src/callflow/conversation';
+import { handleIncomingCall } from '../src/callflow/incoming-call';
+import { emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
 
-const rejectUnknown = (() => {
-  const r = new twilio.twiml.VoiceResponse();
-  r.reject({ reason: 'rejected' });
-  return r.toString();
-})();
+const CALL_SID = /^CA[0-9a-f]{32}$/;
+const REJECTED = rejectTwiml('rejected');
+const HANGUP = hangupTwiml();
+const EMPTY = emptyTwiml();
+
+/** A form field as Twilio sends it: one string, bounded. Anything else (arrays, huge values) is absent. */
+function field(req: Request, name: string, max = 64): string | undefined {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' && v.length <= max ? v : undefined;
+}
+function queryField(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  return typeof v === 'string' && v.length <= 64 ? v : undefined;
+}
 
 /**
- * Voice webhooks (already signature-checked by the router they are mounted on).
- * `/voice/incoming` answers a number that rings back to no callback extension with an immediate
- * reject, so the caller is never billed.
+ * Voice webhooks (signature already checked by the router they are mounted on). Thin: parse, call the
+ * call flow, answer TwiML. Errors go to the voice error handler, which always answers valid TwiML.
  */
-export function voiceRoutes(_deps: AppDeps): Router {
+export function voiceRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.post('/incoming', (_req, res) => {
-    res.type('text/xml').send(rejectUnknown);
+  const xml = (res: import('express').Response, twiml: string) => res.type('text/xml').send(twiml);
+
+  router.post('/incoming', async (req, res) => {
+    const CallSid = field(req, 'CallSid');
+    const To = field(req, 'To');
+    if (!CallSid || !CALL_SID.test(CallSid) || !To) return xml(res, REJECTED);
+    const out = await handleIncomingCall(deps, {
+      CallSid,
+      To,
+      From: field(req, 'From') ?? '',
+      CallerName: field(req, 'CallerName', 100),
+    });
+    if (out.holdMs > 0) {
+      // Holding the answer keeps the call unanswered (and free): the caller hears ringing.
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      await deps.clock.sleep(out.holdMs, gone.signal);
+      if (gone.signal.aborted && !res.writable) return;
+    }
+    xml(res, out.twiml);
   });
+
+  router.post('/status', async (req, res) => {
+    const CallSid = field(req, 'CallSid');
+    const CallStatus = field(req, 'CallStatus');
+    if (CallSid && CALL_SID.test(CallSid) && CallStatus) {
+      await handleCallStatus(
+        deps,
+        { session: queryField(req, 'session'), leg: queryField(req, 'leg') },
+        { CallSid, CallStatus, CallDuration: field(req, 'CallDuration'), AnsweredBy: field(req, 'AnsweredBy') },
+      );
+    }
+    xml(res, EMPTY);
+  });
+
+  router.post('/callback/answer', async (req, res) => {
+    const CallSid = field(req, 'CallSid');
+    const session = queryField(req, 'session');
+    if (!CallSid || !CALL_SID.test(CallSid) || !session) return xml(res, HANGUP);
+    xml(res, await answerCallback(deps, session, { CallSid, AnsweredBy: field(req, 'AnsweredBy') }));
+  });
+
+  for (const kind of ['pin', 'menu', 'destination', 'dial-result'] as const) {
+    router.post(`/callback/${kind}`, async (req, res) => {
+      const body: Record<string, string> = {};
+      for (const k of ['Digits', 'DialCallStatus', 'DialCallDuration', 'DialCallSid', 'CallSid']) {
+        const v = field(req, k);
+        if (v !== undefined) body[k] = v;
+      }
+      const q = { session: queryField(req, 'session'), step: queryField(req, 'step'), reservation: queryField(req, 'reservation') };
+      xml(res, await runStep(deps, kind, q, body));
+    });
+  }
   return router;
 }

@@ -13,6 +13,8 @@ export interface RecordedRequest {
   query: FormParams;
   authOk: boolean;
   at: Date;
+  /** What the stand-in answered (status and JSON body), once it has. */
+  response?: { status: number; body: unknown };
 }
 
 export interface TwilioErrorSpec {
@@ -216,6 +218,7 @@ export class TwilioRestStandin {
     this.requests.push(record);
 
     const send = (status: number, body: unknown) => {
+      record.response = { status, body };
       const reply = () => {
         if (res.writableEnded || res.destroyed) return;
         const text = JSON.stringify(body);
@@ -284,6 +287,8 @@ export class TwilioRestStandin {
         const call = this.calls.get(path.Sid!);
         return call ? [200, call.resource] : this.notFound(path.Sid!);
       }
+      case 'ListCall':
+        return this.listCalls(q);
       case 'ListIncomingPhoneNumber':
         return this.listNumbers(q);
       case 'FetchIncomingPhoneNumber': {
@@ -345,6 +350,23 @@ export class TwilioRestStandin {
     }
     r.date_updated = rfc2822(new Date());
     return [200, r];
+  }
+
+  /** Calls filtered by To, From and ParentCallSid (one page: enough for the service's look-ups). */
+  private listCalls(q: FormParams): [number, unknown] {
+    const pageSize = Number(one(q.PageSize) ?? 50);
+    const to = one(q.To);
+    const from = one(q.From);
+    const parent = one(q.ParentCallSid);
+    const items = [...this.calls.values()]
+      .map((c) => c.resource)
+      .filter((c) => (!to || c.to === to) && (!from || c.from === from) && (!parent || c.parent_call_sid === parent))
+      .slice(0, pageSize);
+    const uri = `${API}/Accounts/${this.opts.accountSid}/Calls.json?PageSize=${pageSize}&Page=0`;
+    return [
+      200,
+      { calls: items, end: Math.max(items.length - 1, 0), first_page_uri: uri, next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri },
+    ];
   }
 
   private listNumbers(q: FormParams): [number, unknown] {

@@ -1,0 +1,104 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+
+/**
+ * One callback session: from the inbound call that rang, through the callback, PIN, menu and dials, to
+ * the charges. Keyed by the inbound CallSid (unique), so Twilio's retries of the incoming webhook find
+ * the same session instead of creating a second one. `timeline` is what GET /api/calls/:id shows.
+ */
+export type SessionStatus =
+  | 'refused'
+  | 'ringing'
+  | 'queued'
+  | 'calling'
+  | 'answered'
+  | 'completed'
+  | 'cancelled'
+  | 'failed';
+
+export const ACTIVE_STATUSES: SessionStatus[] = ['ringing', 'queued', 'calling', 'answered'];
+
+export interface TimelineEntry {
+  at: Date;
+  event: string;
+  detail: Record<string, unknown>;
+}
+
+export interface CallSessionDoc {
+  _id: Types.ObjectId;
+  inboundCallSid: string;
+  clientId: Types.ObjectId;
+  extensionId: Types.ObjectId;
+  calledNumber: string;
+  callerNumber: string;
+  callerName: string | null;
+  target: string | null;
+  authorizedCallerId: Types.ObjectId | null;
+  reason: string;
+  status: SessionStatus;
+  ringEndsAt: Date;
+  callback: {
+    attempts: number;
+    callSid: string | null;
+    attemptStartedAt: Date | null;
+    lastStatus: string | null;
+    machine: boolean;
+    answeredAt: Date | null;
+  };
+  auth: { failures: number; passed: boolean; failedSession: boolean };
+  /** Idempotency of <Gather>/<Dial> actions: each action URL carries the step it answers. */
+  step: number;
+  lastTwiml: string | null;
+  destination: { promptAt: Date | null; tries: number; number: string | null; dials: number };
+  callerIdTrace: { rule: string; detail: string }[] | null;
+  timeline: TimelineEntry[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const callSessionSchema = new Schema<CallSessionDoc>(
+  {
+    inboundCallSid: { type: String, required: true },
+    clientId: { type: Schema.Types.ObjectId, required: true },
+    extensionId: { type: Schema.Types.ObjectId, required: true },
+    calledNumber: { type: String, required: true },
+    callerNumber: { type: String, required: true },
+    callerName: { type: String, default: null },
+    target: { type: String, default: null },
+    authorizedCallerId: { type: Schema.Types.ObjectId, default: null },
+    reason: { type: String, required: true },
+    status: { type: String, required: true },
+    ringEndsAt: { type: Date, required: true },
+    callback: {
+      attempts: { type: Number, default: 0 },
+      callSid: { type: String, default: null },
+      attemptStartedAt: { type: Date, default: null },
+      lastStatus: { type: String, default: null },
+      machine: { type: Boolean, default: false },
+      answeredAt: { type: Date, default: null },
+    },
+    auth: {
+      failures: { type: Number, default: 0 },
+      passed: { type: Boolean, default: false },
+      failedSession: { type: Boolean, default: false },
+    },
+    step: { type: Number, default: 0 },
+    lastTwiml: { type: String, default: null },
+    destination: {
+      promptAt: { type: Date, default: null },
+      tries: { type: Number, default: 0 },
+      number: { type: String, default: null },
+      dials: { type: Number, default: 0 },
+    },
+    callerIdTrace: { type: [{ rule: String, detail: String, _id: false }], default: null },
+    timeline: { type: [{ at: Date, event: String, detail: Schema.Types.Mixed, _id: false }], default: [] },
+  },
+  { collection: 'call_sessions', versionKey: false, timestamps: true },
+);
+callSessionSchema.index({ inboundCallSid: 1 }, { unique: true });
+callSessionSchema.index({ 'callback.callSid': 1 });
+callSessionSchema.index({ clientId: 1, status: 1 });
+callSessionSchema.index({ extensionId: 1, target: 1, createdAt: -1 });
+
+export type CallSessionModel = Model<CallSessionDoc>;
+export const callSessionModel = (conn: Connection): CallSessionModel =>
+  (conn.models.CallSession as CallSessionModel | undefined) ?? conn.model<CallSessionDoc>('CallSession', callSessionSchema);

@@ -1,0 +1,164 @@
+import { Types, type Connection } from 'mongoose';
+import { authorizedCallerModel } from '../../models/authorized-caller';
+import { clientModel } from '../../models/client';
+import { creditEntryModel } from '../../models/credit-entry';
+import { reservationModel, type ReservationDoc } from '../../models/reservation';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { callCost, MAX_TALK_SECONDS, reservationFor, type Rate } from './rating';
+
+/**
+ * Credit for a dial is taken before the <Dial> and settled once from the real duration.
+ *
+ * Taking it is a conditional $inc (balance >= amount) that also adds the reservation id to the owner's
+ * `pendingEntryIds`; settling is a $inc of the unused rest conditional on that id still being there, and
+ * pulls it. So each side is applied exactly once whatever is retried, and the balance can never go below
+ * zero, even with many calls of one client at once. The call is paid from the client's balance and
+ * counted against the authorized caller ID's allowance when that is limited.
+ */
+export interface ReserveInput {
+  sessionId: Types.ObjectId;
+  clientId: Types.ObjectId;
+  clientUnlimited: boolean;
+  clientBalance: number;
+  caller: { id: Types.ObjectId; unlimited: boolean; available: number } | null;
+  rate: Rate;
+  destination: string;
+  now: Date;
+  /** How long after the dial starts a reservation nobody settled is settled by the sweeper. */
+  settleGraceMs?: number;
+}
+
+export type ReserveResult = { ok: true; reservation: ReservationDoc } | { ok: false; reason: 'insufficient-credit' };
+
+export async function reserveCredit(db: Connection, input: ReserveInput): Promise<ReserveResult> {
+  const callerLimited = input.caller && !input.caller.unlimited ? input.caller : null;
+  let available = input.clientUnlimited ? Number.POSITIVE_INFINITY : input.clientBalance;
+  if (callerLimited) available = Math.min(available, callerLimited.available);
+  const { seconds, amount } = reservationFor(available, input.rate, MAX_TALK_SECONDS);
+  if (seconds <= 0) return { ok: false, reason: 'insufficient-credit' };
+  const clientAmount = input.clientUnlimited ? 0 : amount;
+  const callerAmount = callerLimited ? amount : 0;
+
+  const reservations = reservationModel(db);
+  const res = await reservations.create({
+    sessionId: input.sessionId,
+    clientId: input.clientId,
+    authorizedCallerId: input.caller?.id ?? null,
+    destination: input.destination,
+    rate: input.rate,
+    clientAmount,
+    callerAmount,
+    seconds,
+    state: 'reserving',
+    callerEntryId: new Types.ObjectId(),
+    settleAfter: new Date(input.now.getTime() + seconds * 1000 + (input.settleGraceMs ?? 15 * 60_000)),
+    createdAt: input.now,
+  });
+
+  const clientTaken = await clientModel(db).updateOne(
+    { _id: input.clientId, ...(clientAmount > 0 ? { balance: { $gte: clientAmount } } : {}) },
+    { $inc: { balance: -clientAmount }, $addToSet: { pendingEntryIds: res._id } },
+  );
+  if (!clientTaken.modifiedCount) {
+    await reservations.updateOne({ _id: res._id }, { $set: { state: 'void' } });
+    return { ok: false, reason: 'insufficient-credit' };
+  }
+  if (callerLimited) {
+    const callerTaken = await authorizedCallerModel(db).updateOne(
+      { _id: callerLimited.id, unlimited: false, available: { $gte: callerAmount } },
+      { $inc: { available: -callerAmount }, $addToSet: { pendingEntryIds: res._id } },
+    );
+    if (!callerTaken.modifiedCount) {
+      await clientModel(db).updateOne({ _id: input.clientId, pendingEntryIds: res._id }, { $inc: { balance: clientAmount }, $pull: { pendingEntryIds: res._id } });
+      await reservations.updateOne({ _id: res._id }, { $set: { state: 'void' } });
+      return { ok: false, reason: 'insufficient-credit' };
+    }
+  }
+  const held = await reservations.findOneAndUpdate({ _id: res._id, state: 'reserving' }, { $set: { state: 'held' } }, { returnDocument: 'after' }).lean();
+  return { ok: true, reservation: held! };
+}
+
+export interface SettleResult {
+  charge: number;
+  balanceAfter: number | null;
+  alreadySettled: boolean;
+}
+
+/** Settles a reservation from the dial's duration (seconds); safe to call any number of times. */
+export async function settleReservation(
+  db: Connection,
+  reservationId: Types.ObjectId,
+  dial: { duration: number; dialCallSid: string | null },
+  now: Date,
+): Promise<SettleResult> {
+  const reservations = reservationModel(db);
+  const claimed = await reservations
+    .findOneAndUpdate(
+      { _id: reservationId, state: { $in: ['held', 'settling'] } },
+      { $set: { state: 'settling', duration: dial.duration, dialCallSid: dial.dialCallSid } },
+      { returnDocument: 'after' },
+    )
+    .lean();
+  if (!claimed) {
+    const done = await reservations.findById(reservationId).lean();
+    return { charge: done?.charge ?? 0, balanceAfter: null, alreadySettled: true };
+  }
+  // The talk time never exceeds the reservation (Twilio's timeLimit), but never charge beyond what was held.
+  const duration = Math.max(0, Math.min(claimed.duration ?? 0, claimed.seconds));
+  const cost = callCost(duration, claimed.rate);
+  const charge = claimed.clientAmount > 0 ? Math.min(cost, claimed.clientAmount) : cost;
+
+  const client = await clientModel(db)
+    .findOneAndUpdate(
+      { _id: claimed.clientId, pendingEntryIds: claimed._id },
+      { $inc: { balance: claimed.clientAmount - charge }, $pull: { pendingEntryIds: claimed._id } },
+      { returnDocument: 'after' },
+    )
+    .lean();
+  const balanceAfter = client?.balance ?? (await clientModel(db).findById(claimed.clientId).lean())?.balance ?? null;
+  await insertEntry(db, {
+    _id: claimed._id,
+    clientId: claimed.clientId,
+    authorizedCallerId: null,
+    kind: 'call-charge',
+    amount: -charge,
+    balanceAfter,
+    note: `call to ${claimed.destination}, ${duration} s`,
+    callId: claimed.sessionId,
+    state: 'applied',
+    createdAt: now,
+  });
+
+  if (claimed.authorizedCallerId && claimed.callerAmount > 0) {
+    const callerCharge = Math.min(cost, claimed.callerAmount);
+    const caller = await authorizedCallerModel(db)
+      .findOneAndUpdate(
+        { _id: claimed.authorizedCallerId, pendingEntryIds: claimed._id },
+        { $inc: { available: claimed.callerAmount - callerCharge }, $pull: { pendingEntryIds: claimed._id } },
+        { returnDocument: 'after' },
+      )
+      .lean();
+    await insertEntry(db, {
+      _id: claimed.callerEntryId,
+      clientId: claimed.clientId,
+      authorizedCallerId: claimed.authorizedCallerId,
+      kind: 'call-charge',
+      amount: -callerCharge,
+      balanceAfter: caller?.available ?? null,
+      note: `call to ${claimed.destination}, ${duration} s`,
+      callId: claimed.sessionId,
+      state: 'applied',
+      createdAt: now,
+    });
+  }
+  await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
+  return { charge, balanceAfter, alreadySettled: false };
+}
+
+async function insertEntry(db: Connection, entry: Record<string, unknown>): Promise<void> {
+  try {
+    await creditEntryModel(db).create(entry);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // written by an earlier run of this settlement
+  }
+}

@@ -1,0 +1,109 @@
+import { Types } from 'mongoose';
+import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
+import { extensionModel } from '../../models/extension';
+import { jobModel } from '../../models/job';
+import type { AppDeps } from '../app';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
+
+const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+export interface CallStatusParams {
+  CallSid: string;
+  CallStatus: string;
+  CallDuration?: string | undefined;
+  AnsweredBy?: string | undefined;
+}
+
+/**
+ * `POST /voice/status`: status callbacks of the numbers (the inbound leg) and of the callbacks we place.
+ * They can come late, twice or out of order: every transition is a conditional update on the state it
+ * leaves, so a repeated or stale callback changes nothing.
+ */
+export async function handleCallStatus(
+  deps: AppDeps,
+  query: { session?: string | undefined; leg?: string | undefined },
+  p: CallStatusParams,
+): Promise<void> {
+  if (query.leg === 'callback' && query.session && Types.ObjectId.isValid(query.session)) {
+    const session = await callSessionModel(deps.db).findById(query.session).lean();
+    if (session) await callbackLegStatus(deps, session, p);
+    return;
+  }
+  const session = await callSessionModel(deps.db).findOne({ inboundCallSid: p.CallSid }).lean();
+  if (session) await inboundLegStatus(deps, session, p);
+}
+
+/** The caller hung up before the ring time was over: they gave up, so no callback. */
+async function inboundLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatusParams): Promise<void> {
+  const now = deps.clock.now();
+  await recordEvent(deps.db, s._id, now, 'inbound-status', { status: p.CallStatus });
+  if (!FINAL.has(p.CallStatus) || now >= s.ringEndsAt) return;
+  const cancelled = await callSessionModel(deps.db).findOneAndUpdate(
+    { _id: s._id, status: { $in: ['ringing', 'queued'] } },
+    { $set: { status: 'cancelled', reason: 'caller-hung-up' }, $push: { timeline: timelineEntry(now, 'callback-cancelled', { reason: 'caller-hung-up' }) } },
+  );
+  if (!cancelled) return;
+  await jobModel(deps.db).updateMany({ sessionId: s._id, state: 'queued' }, { $set: { state: 'cancelled' } });
+  await releaseCallbackLock(deps.db, s._id);
+}
+
+async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatusParams): Promise<void> {
+  const db = deps.db;
+  const now = deps.clock.now();
+  const sessions = callSessionModel(db);
+  // The first callback for this attempt may arrive before calls.create returned: adopt its CallSid.
+  if (!s.callback.callSid && s.status === 'calling') {
+    await sessions.updateOne({ _id: s._id, 'callback.callSid': null }, { $set: { 'callback.callSid': p.CallSid } });
+    s = { ...s, callback: { ...s.callback, callSid: p.CallSid } };
+  }
+  await sessions.updateOne(
+    { _id: s._id },
+    {
+      $set: { 'callback.lastStatus': p.CallStatus },
+      $push: { timeline: timelineEntry(now, 'callback-status', { callSid: p.CallSid, status: p.CallStatus, duration: p.CallDuration ?? null }) },
+    },
+  );
+  if (p.CallSid !== s.callback.callSid || !FINAL.has(p.CallStatus)) return; // a late report of an earlier attempt
+
+  const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;
+  if (talked) {
+    const done = await sessions.findOneAndUpdate({ _id: s._id, status: { $in: ['calling', 'answered'] } }, { $set: { status: 'completed' } });
+    if (done) await releaseCallbackLock(db, s._id);
+    return;
+  }
+
+  // Busy, no answer, failed, or a machine: retry while attempts remain.
+  const ext = await extensionModel(db).findById(s.extensionId).lean();
+  const attempts = ext?.callback.retry.attempts ?? 1;
+  if (ext && s.callback.attempts < attempts) {
+    const next = s.callback.attempts + 1;
+    try {
+      await jobModel(db).create({
+        key: `${s._id}:place:${next}`,
+        type: 'place-callback',
+        sessionId: s._id,
+        dueAt: new Date(now.getTime() + ext.callback.retry.delaySeconds * 1000),
+        state: 'queued',
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // a repeated callback already queued it
+    }
+    await sessions.updateOne(
+      { _id: s._id, status: { $in: ['calling', 'answered'] }, 'callback.callSid': p.CallSid },
+      {
+        $set: { status: 'queued' },
+        $push: { timeline: timelineEntry(now, 'callback-retry', { after: p.CallStatus, machine: s.callback.machine, nextAttempt: next }) },
+      },
+    );
+    return;
+  }
+  const failed = await sessions.findOneAndUpdate(
+    { _id: s._id, status: { $in: ['calling', 'answered'] } },
+    {
+      $set: { status: 'failed', reason: s.callback.machine ? 'callback-answered-by-machine' : `callback-${p.CallStatus}` },
+      $push: { timeline: timelineEntry(now, 'callback-gave-up', { attempts: s.callback.attempts }) },
+    },
+  );
+  if (failed) await releaseCallbackLock(db, s._id);
+}

@@ -1,0 +1,405 @@
+import { Types } from 'mongoose';
+import { authorizedCallerModel } from '../../models/authorized-caller';
+import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
+import { channelModel } from '../../models/channel';
+import { clientModel, type ClientDoc } from '../../models/client';
+import { extensionModel, type ExtensionDoc } from '../../models/extension';
+import { lockoutModel } from '../../models/lockout';
+import { phoneNumberModel } from '../../models/phone-number';
+import { rateTableModel } from '../../models/rate-table';
+import { reservationModel } from '../../models/reservation';
+import { soundModel } from '../../models/sound';
+import type { AppDeps } from '../app';
+import { findRate } from '../billing/rating';
+import { reserveCredit, settleReservation } from '../billing/reservations';
+import { appendSipHeaders, pickRoutingChannel, resolveCallerId, type CallerIdChannel } from '../caller-id';
+import { verifyPin } from '../security/pin-hash';
+import { checkPrefixes, normalizeDestination } from './destination';
+import { PROMPTS } from './prompts';
+import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
+import { spokenDuration, spokenMoney } from './spoken-money';
+import { claimStep, rememberAnswer } from './step-guard';
+import { dialTwiml, gatherTwiml, hangupTwiml, playAndHangup, sayAndHangup, type DialTarget, type Speech } from './twiml';
+import { voiceUrl } from './urls';
+
+const PIN_TRIES = 3;
+const DESTINATION_TRIES = 2;
+const DIAL_ATTEMPTS = 3;
+const LOCKOUT_FAILED_SESSIONS = 5;
+const LOCKOUT_WINDOW_MS = 60 * 60_000;
+/** Twilio's Gather timeout is per digit; the dial window as a whole is enforced here. */
+const DIGIT_TIMEOUT_S = 5;
+const MACHINE = /^(machine_|fax$)/;
+
+interface Ctx {
+  deps: AppDeps;
+  s: CallSessionDoc;
+  ext: ExtensionDoc;
+  client: ClientDoc;
+  speech: Speech;
+  step: number;
+}
+
+const url = (ctx: Ctx, path: string, extra: Record<string, string | number> = {}) =>
+  voiceUrl(ctx.deps.config.publicBaseUrl, path, { session: String(ctx.s._id), step: ctx.step, ...extra });
+
+async function loadCtx(deps: AppDeps, s: CallSessionDoc, step: number): Promise<Ctx | null> {
+  const [ext, client] = await Promise.all([extensionModel(deps.db).findById(s.extensionId).lean(), clientModel(deps.db).findById(s.clientId).lean()]);
+  if (!ext || !client) return null;
+  return { deps, s, ext, client, step, speech: { language: ext.callback.language, voice: ext.callback.voice } };
+}
+
+async function endSession(ctx: Ctx, reason: string, twiml: string): Promise<string> {
+  const now = ctx.deps.clock.now();
+  await callSessionModel(ctx.deps.db).updateOne(
+    { _id: ctx.s._id, status: { $in: ['answered', 'calling'] } },
+    { $set: { status: 'completed', reason }, $push: { timeline: timelineEntry(now, 'session-ended', { reason }) } },
+  );
+  await releaseCallbackLock(ctx.deps.db, ctx.s._id);
+  return rememberAnswer(ctx.deps, ctx.s._id, twiml);
+}
+
+// ---------------------------------------------------------------- answer
+
+/** `POST /voice/callback/answer`: the callback was answered. */
+export async function answerCallback(deps: AppDeps, sessionId: string, p: { CallSid: string; AnsweredBy?: string | undefined }): Promise<string> {
+  if (!Types.ObjectId.isValid(sessionId)) return hangupTwiml();
+  const sessions = callSessionModel(deps.db);
+  const s = await sessions.findById(sessionId).lean();
+  if (!s || (s.callback.callSid && s.callback.callSid !== p.CallSid)) return hangupTwiml();
+  if (s.status === 'answered' && s.callback.answeredAt && s.lastTwiml) return s.lastTwiml; // Twilio retried
+  if (s.status !== 'calling') return hangupTwiml();
+  const now = deps.clock.now();
+  if (p.AnsweredBy && MACHINE.test(p.AnsweredBy)) {
+    // Voicemail would cost money and help nobody: hang up; the status callback schedules a retry.
+    await sessions.updateOne(
+      { _id: s._id },
+      { $set: { 'callback.machine': true, 'callback.callSid': p.CallSid }, $push: { timeline: timelineEntry(now, 'callback-machine', { answeredBy: p.AnsweredBy }) } },
+    );
+    return hangupTwiml();
+  }
+  const answered = await sessions
+    .findOneAndUpdate(
+      { _id: s._id, status: 'calling' },
+      {
+        $set: { status: 'answered', 'callback.answeredAt': now, 'callback.callSid': p.CallSid },
+        $push: { timeline: timelineEntry(now, 'callback-answered', { callSid: p.CallSid, answeredBy: p.AnsweredBy ?? null }) },
+      },
+      { returnDocument: 'after' },
+    )
+    .lean();
+  if (!answered) return hangupTwiml();
+  const ctx = await loadCtx(deps, answered, answered.step);
+  if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
+  const needs = await passwordNeeded(ctx);
+  if (needs === 'unavailable') return endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye));
+  const twiml = needs ? pinPrompt(ctx, []) : await afterAuth(ctx, []);
+  return rememberAnswer(deps, s._id, twiml);
+}
+
+/** The hash to check, null when no password is asked, 'unavailable' when one is required but none exists. */
+async function passwordNeeded(ctx: Ctx): Promise<string | null | 'unavailable'> {
+  if (ctx.ext.callback.requireCallerPassword) {
+    if (!ctx.s.authorizedCallerId) return 'unavailable';
+    const caller = await authorizedCallerModel(ctx.deps.db).findById(ctx.s.authorizedCallerId, { pinHash: 1 }).lean();
+    return caller?.pinHash ?? 'unavailable';
+  }
+  return ctx.ext.callback.passwordHash ?? null;
+}
+
+function pinPrompt(ctx: Ctx, before: string[]): string {
+  return gatherTwiml(ctx.speech, { action: url(ctx, '/callback/pin'), lines: [PROMPTS.enterPassword], finishOnKey: '#', timeout: 10, before });
+}
+
+async function afterAuth(ctx: Ctx, before: string[]): Promise<string> {
+  if (ctx.ext.callback.allowCreditQuery) return menuPrompt(ctx, before);
+  return destinationPrompt(ctx, before);
+}
+
+function menuPrompt(ctx: Ctx, before: string[]): string {
+  return gatherTwiml(ctx.speech, { action: url(ctx, '/callback/menu'), lines: [PROMPTS.menu], numDigits: 1, timeout: 8, before });
+}
+
+async function destinationPrompt(ctx: Ctx, before: string[]): Promise<string> {
+  await callSessionModel(ctx.deps.db).updateOne({ _id: ctx.s._id }, { $set: { 'destination.promptAt': ctx.deps.clock.now() } });
+  return gatherTwiml(ctx.speech, {
+    action: url(ctx, '/callback/destination'),
+    lines: [PROMPTS.enterDestination],
+    finishOnKey: '#',
+    timeout: Math.min(DIGIT_TIMEOUT_S, ctx.ext.callback.dialWindowSeconds),
+    before,
+  });
+}
+
+// ---------------------------------------------------------------- steps
+
+type StepHandler = (ctx: Ctx, digits: string, body: Record<string, string>, query: StepQuery) => Promise<string>;
+
+export interface StepQuery {
+  session?: string | undefined;
+  step?: string | undefined;
+  reservation?: string | undefined;
+}
+
+/** Runs one conversation step exactly once per `step` (a Twilio retry gets the same answer). */
+export async function runStep(
+  deps: AppDeps,
+  kind: 'pin' | 'menu' | 'destination' | 'dial-result',
+  q: StepQuery,
+  body: Record<string, string>,
+): Promise<string> {
+  if (!q.session || !Types.ObjectId.isValid(q.session) || !/^\d{1,4}$/.test(q.step ?? '')) return hangupTwiml();
+  const sessionId = new Types.ObjectId(q.session);
+  const claim = await claimStep(deps, sessionId, Number(q.step));
+  if (!claim.go) return claim.twiml;
+  const s = await callSessionModel(deps.db).findById(sessionId).lean();
+  if (!s || s.status !== 'answered') return hangupTwiml();
+  const ctx = await loadCtx(deps, s, claim.step);
+  if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
+  const handler: Record<typeof kind, StepHandler> = { pin: onPin, menu: onMenu, destination: onDestination, 'dial-result': onDialResult };
+  const digits = typeof body.Digits === 'string' ? body.Digits.replace(/[^0-9*#]/g, '').slice(0, 32) : '';
+  return rememberAnswer(deps, sessionId, await handler[kind](ctx, digits, body, q));
+}
+
+const onPin: StepHandler = async (ctx, digits) => {
+  const hash = await passwordNeeded(ctx);
+  if (hash === 'unavailable') return endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye));
+  const ok = hash === null || (digits.length > 0 && (await verifyPin(digits.replace(/#$/, ''), hash)));
+  const now = ctx.deps.clock.now();
+  if (ok) {
+    await callSessionModel(ctx.deps.db).updateOne(
+      { _id: ctx.s._id },
+      { $set: { 'auth.passed': true }, $push: { timeline: timelineEntry(now, 'password-accepted', {}) } },
+    );
+    return afterAuth(ctx, []);
+  }
+  const s = await callSessionModel(ctx.deps.db)
+    .findOneAndUpdate(
+      { _id: ctx.s._id },
+      { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } },
+      { returnDocument: 'after' },
+    )
+    .lean();
+  if ((s?.auth.failures ?? PIN_TRIES) < PIN_TRIES) return pinPrompt(ctx, [PROMPTS.wrongPassword]);
+  await recordFailedSession(ctx);
+  return endSession(ctx, 'password-failed', sayAndHangup(ctx.speech, PROMPTS.tooManyPasswordTries));
+};
+
+/** Five failed password sessions for one target within an hour lock it out for an hour. */
+async function recordFailedSession(ctx: Ctx): Promise<void> {
+  const db = ctx.deps.db;
+  const now = ctx.deps.clock.now();
+  await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { 'auth.failedSession': true } });
+  const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS);
+  const failed = await callSessionModel(db).countDocuments({
+    extensionId: ctx.s.extensionId,
+    target: ctx.s.target,
+    'auth.failedSession': true,
+    createdAt: { $gte: since },
+  });
+  if (failed < LOCKOUT_FAILED_SESSIONS) return;
+  const until = new Date(now.getTime() + LOCKOUT_WINDOW_MS);
+  await lockoutModel(db).updateOne(
+    { _id: `${ctx.s.extensionId}:${ctx.s.target}` },
+    { $set: { extensionId: ctx.s.extensionId, target: ctx.s.target, until, failedSessions: failed, createdAt: now } },
+    { upsert: true },
+  );
+  await recordEvent(db, ctx.s._id, now, 'target-locked-out', { until, failedSessions: failed });
+  ctx.deps.logger.warn({ sessionId: String(ctx.s._id), extensionId: String(ctx.s.extensionId) }, 'callback target locked out after repeated password failures');
+}
+
+const onMenu: StepHandler = async (ctx, digits) => {
+  if (digits === '1') {
+    const credit = await spokenCredit(ctx);
+    await recordEvent(ctx.deps.db, ctx.s._id, ctx.deps.clock.now(), 'credit-query', {});
+    return menuPrompt(ctx, [PROMPTS.yourCredit(credit)]);
+  }
+  if (digits === '2') return destinationPrompt(ctx, []);
+  return menuPrompt(ctx, digits ? [PROMPTS.invalidChoice] : []);
+};
+
+/** The authorized caller ID's available credit when limited, otherwise the client's balance. */
+async function spokenCredit(ctx: Ctx): Promise<string> {
+  if (ctx.s.authorizedCallerId) {
+    const caller = await authorizedCallerModel(ctx.deps.db).findById(ctx.s.authorizedCallerId, { unlimited: 1, available: 1 }).lean();
+    if (caller && !caller.unlimited) return spokenMoney(caller.available, ctx.client.currency);
+  }
+  return spokenMoney(ctx.client.balance, ctx.client.currency);
+}
+
+const onDestination: StepHandler = async (ctx, digits) => {
+  const now = ctx.deps.clock.now();
+  const promptAt = ctx.s.destination.promptAt ?? now;
+  const windowEnd = promptAt.getTime() + ctx.ext.callback.dialWindowSeconds * 1000;
+  const dialed = digits.replace(/#+$/, '');
+  // The window ends the collection: what was dialed by then is the number; nothing dialed ends the call.
+  await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-dialed', { digits: dialed, afterWindow: now.getTime() > windowEnd });
+  if (!dialed) return endSession(ctx, 'nothing-dialed', sayAndHangup(ctx.speech, PROMPTS.nothingDialed));
+
+  const normalized = normalizeDestination(dialed, ctx.s.target ?? '');
+  let problem: string | null = null;
+  let destination = '';
+  let rate;
+  if (!normalized.ok) problem = PROMPTS.invalidNumber;
+  else {
+    destination = normalized.e164;
+    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok) problem = PROMPTS.deniedNumber;
+    else {
+      const table = await rateTableModel(ctx.deps.db).findById(ctx.client.rateTableId).lean();
+      rate = findRate(table?.rates ?? [], destination);
+      if (!rate) problem = PROMPTS.noRate;
+    }
+  }
+  if (problem || !rate) {
+    const s = await callSessionModel(ctx.deps.db)
+      .findOneAndUpdate({ _id: ctx.s._id }, { $inc: { 'destination.tries': 1 } }, { returnDocument: 'after' })
+      .lean();
+    await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-refused', { digits: dialed, reason: problem });
+    if ((s?.destination.tries ?? DESTINATION_TRIES) >= DESTINATION_TRIES) {
+      return endSession(ctx, 'destination-refused', sayAndHangup(ctx.speech, problem ?? PROMPTS.invalidNumber, PROMPTS.noMoreTries));
+    }
+    return destinationPrompt(ctx, [problem ?? PROMPTS.invalidNumber, PROMPTS.tryAgain]);
+  }
+  return dial(ctx, destination, rate);
+};
+
+async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<typeof findRate>>): Promise<string> {
+  const db = ctx.deps.db;
+  const now = ctx.deps.clock.now();
+  const [channels, numbers] = await Promise.all([
+    channelModel(db).find({}).limit(1_000).lean(),
+    phoneNumberModel(db).find({ clientId: ctx.client._id }, { number: 1, channelId: 1, extensionId: 1 }).limit(5_000).lean(),
+  ]);
+  const engineChannels: CallerIdChannel[] = channels.map((c) => ({
+    id: String(c._id),
+    name: c.name,
+    type: c.type,
+    prefixes: c.prefixes,
+    sipDomain: c.sip?.domain ?? null,
+  }));
+  const routing = pickRoutingChannel(engineChannels, destination);
+  if (!routing) {
+    await recordEvent(db, ctx.s._id, now, 'dial-refused', { destination, reason: 'no channel routes this destination' });
+    return endSession(ctx, 'no-route', sayAndHangup(ctx.speech, PROMPTS.noRate, PROMPTS.goodbye));
+  }
+  const decision = resolveCallerId({
+    extension: {
+      id: String(ctx.ext._id),
+      name: ctx.ext.name,
+      publicNumber: numbers.find((n) => String(n.extensionId) === String(ctx.ext._id))?.number ?? null,
+      callerId: ctx.ext.callerId,
+    },
+    clientNumbers: numbers.map((n) => ({ number: n.number, channelId: String(n.channelId) })),
+    channels: engineChannels,
+    routingChannel: routing,
+    equipment: { number: ctx.s.target, name: ctx.s.callerName },
+    leg: { calledNumber: ctx.s.target, callingNumber: ctx.s.calledNumber },
+    destination,
+    random: ctx.deps.random,
+  });
+  await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { callerIdTrace: decision.trace } });
+  if (decision.outcome === 'refused') {
+    await recordEvent(db, ctx.s._id, now, 'dial-refused', { destination, reason: decision.reason, message: decision.message });
+    return endSession(ctx, `caller-id-${decision.reason}`, sayAndHangup(ctx.speech, PROMPTS.cannotPresentCallerId));
+  }
+
+  const caller = ctx.s.authorizedCallerId
+    ? await authorizedCallerModel(db).findById(ctx.s.authorizedCallerId, { unlimited: 1, available: 1 }).lean()
+    : null;
+  const reserved = await reserveCredit(db, {
+    sessionId: ctx.s._id,
+    clientId: ctx.client._id,
+    clientUnlimited: ctx.client.unlimitedCredit,
+    clientBalance: ctx.client.balance,
+    caller: caller ? { id: caller._id, unlimited: caller.unlimited, available: caller.available } : null,
+    rate,
+    destination,
+    now,
+  });
+  if (!reserved.ok) {
+    await recordEvent(db, ctx.s._id, now, 'dial-refused', { destination, reason: 'insufficient-credit' });
+    return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, PROMPTS.noCredit));
+  }
+  const r = reserved.reservation;
+  const channel = channels.find((c) => String(c._id) === routing.id)!;
+  let target: DialTarget;
+  let callerId: string | null;
+  if (channel.type === 'sip' && channel.sip) {
+    const transport = channel.sip.transport ? `;transport=${channel.sip.transport}` : '';
+    target = {
+      kind: 'sip',
+      address: appendSipHeaders(`sip:${destination}@${channel.sip.domain}${transport}`, decision.sipHeaders),
+      sipUsername: channel.sip.username,
+      sipPassword: channel.sip.passwordEnc ? ctx.deps.secretBox.open(channel.sip.passwordEnc) : null,
+    };
+    callerId = decision.sipCallerId ?? decision.number;
+  } else {
+    target = { kind: 'number', address: destination };
+    callerId = decision.number;
+  }
+  await callSessionModel(db).updateOne(
+    { _id: ctx.s._id },
+    {
+      $set: { 'destination.number': destination },
+      $inc: { 'destination.dials': 1 },
+      $push: {
+        timeline: timelineEntry(now, 'dial', {
+          destination,
+          channel: channel.name,
+          callerId,
+          timeLimit: r.seconds,
+          reserved: r.clientAmount,
+          reservationId: String(r._id),
+        }),
+      },
+    },
+  );
+  const limited = !ctx.client.unlimitedCredit || r.callerAmount > 0;
+  return dialTwiml(ctx.speech, {
+    before: limited ? [PROMPTS.talkTime(spokenDuration(r.seconds)), PROMPTS.connecting] : [PROMPTS.connecting],
+    callerId,
+    timeLimit: r.seconds,
+    ringTimeout: 30,
+    action: url(ctx, '/callback/dial-result', { reservation: String(r._id) }),
+    target,
+  });
+}
+
+const onDialResult: StepHandler = async (ctx, _digits, body, query) => {
+  const db = ctx.deps.db;
+  const now = ctx.deps.clock.now();
+  const resId = query.reservation;
+  const reservation = resId && Types.ObjectId.isValid(resId) ? await reservationModel(db).findOne({ _id: resId, sessionId: ctx.s._id }).lean() : null;
+  const status = body.DialCallStatus ?? 'failed';
+  const duration = Math.max(0, Number.parseInt(body.DialCallDuration ?? '0', 10) || 0);
+  let charge = 0;
+  let balanceAfter: number | null = null;
+  if (reservation) {
+    const settled = await settleReservation(db, reservation._id, { duration, dialCallSid: body.DialCallSid ?? null }, now);
+    charge = settled.charge;
+    balanceAfter = settled.balanceAfter;
+  }
+  await recordEvent(db, ctx.s._id, now, 'dial-ended', { status, duration, dialCallSid: body.DialCallSid ?? null, charge, balanceAfter });
+
+  const talked = status === 'completed' || status === 'answered';
+  if (talked && reservation && duration >= reservation.seconds - 1) {
+    return endSession(ctx, 'credit-ended', playAndHangup(ctx.speech, await disconnectSound(ctx)));
+  }
+  if (talked) return endSession(ctx, 'dial-completed', hangupTwiml());
+  const message = status === 'busy' ? PROMPTS.busy : status === 'no-answer' ? PROMPTS.noAnswer : PROMPTS.failed;
+  if (ctx.s.destination.dials >= DIAL_ATTEMPTS) return endSession(ctx, `dial-${status}`, sayAndHangup(ctx.speech, message, PROMPTS.goodbye));
+  await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { 'destination.tries': 0 } });
+  return destinationPrompt(ctx, [message]);
+};
+
+/** The extension's sound (an uploaded one is served at /sounds/<token>), or a spoken fallback. */
+async function disconnectSound(ctx: Ctx): Promise<{ url: string } | { text: string }> {
+  const sound = ctx.ext.callback.disconnectSound;
+  if (!sound) return { text: PROMPTS.creditEnded };
+  if (sound.startsWith('https://')) return { url: sound };
+  if (!Types.ObjectId.isValid(sound)) return { text: PROMPTS.creditEnded };
+  const doc = await soundModel(ctx.deps.db).findById(sound, { url: 1, token: 1 }).lean();
+  if (doc?.url) return { url: doc.url };
+  if (doc?.token) return { url: `${ctx.deps.config.publicBaseUrl}/sounds/${doc.token}` };
+  return { text: PROMPTS.creditEnded };
+}

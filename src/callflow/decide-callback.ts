@@ -1,0 +1,65 @@
+import type { ReturnCalls } from '../../models/extension';
+
+/**
+ * Whether an incoming call gets a callback, and to which number: a pure function of what the incoming
+ * webhook looked up. Every "no" carries a stable reason code, stored with the session.
+ */
+export interface CallbackFacts {
+  returnCalls: ReturnCalls;
+  fixedNumber: string | null;
+  /** The caller's number in E.164, or null when hidden or not a phone number. */
+  callerE164: string | null;
+  callerHidden: boolean;
+  /** The caller's entry in the extension's authorized caller IDs, if any. */
+  authorizedCaller: { id: string; enabled: boolean; unlimited: boolean; available: number } | null;
+  client: { unlimitedCredit: boolean; balance: number; activeCalls: number; maxConcurrentCalls: number | null };
+  /** Price of one billing increment of the cheapest rate; null when the rate table has no rate. */
+  cheapestIncrement: number | null;
+  targetLockedOut: (target: string) => boolean;
+}
+
+export type CallbackDecision =
+  | { callback: true; target: string; reason: 'callback' }
+  | { callback: false; target: string | null; reason: RefusalReason };
+
+export type RefusalReason =
+  | 'caller-not-authorized'
+  | 'caller-hidden'
+  | 'authorized-caller-disabled'
+  | 'authorized-caller-no-credit'
+  | 'client-no-credit'
+  | 'no-rate'
+  | 'target-locked-out'
+  | 'concurrent-limit';
+
+export function decideCallback(f: CallbackFacts): CallbackDecision {
+  let target: string;
+  switch (f.returnCalls) {
+    case 'authorized':
+      if (f.callerHidden || !f.callerE164 || !f.authorizedCaller) return { callback: false, target: null, reason: 'caller-not-authorized' };
+      target = f.callerE164;
+      break;
+    case 'caller':
+      if (f.callerHidden || !f.callerE164) return { callback: false, target: null, reason: 'caller-hidden' };
+      target = f.callerE164;
+      break;
+    case 'fixed':
+      if (!f.fixedNumber) return { callback: false, target: null, reason: 'caller-not-authorized' };
+      target = f.fixedNumber;
+      break;
+  }
+  const ac = f.authorizedCaller;
+  if (ac && !ac.enabled) return { callback: false, target, reason: 'authorized-caller-disabled' };
+  if (f.cheapestIncrement === null) return { callback: false, target, reason: 'no-rate' };
+  if (ac && !ac.unlimited && ac.available < Math.max(1, f.cheapestIncrement)) {
+    return { callback: false, target, reason: 'authorized-caller-no-credit' };
+  }
+  if (!f.client.unlimitedCredit && f.client.balance < Math.max(1, f.cheapestIncrement)) {
+    return { callback: false, target, reason: 'client-no-credit' };
+  }
+  if (f.targetLockedOut(target)) return { callback: false, target, reason: 'target-locked-out' };
+  if (f.client.maxConcurrentCalls !== null && f.client.activeCalls >= f.client.maxConcurrentCalls) {
+    return { callback: false, target, reason: 'concurrent-limit' };
+  }
+  return { callback: true, target, reason: 'callback' };
+}

@@ -1,0 +1,131 @@
+import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
+import { extensionModel } from '../../models/extension';
+import type { JobDoc } from '../../models/job';
+import type { AppDeps } from '../app';
+import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
+import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
+import { voiceUrl } from './urls';
+
+/** After this many transient failures (Twilio 5xx, timeouts) in a row, the callback is given up. */
+const MAX_TRANSIENT_TRIES = 8;
+/** A create whose outcome is unknown (the instance died mid-request) is looked up on Twilio after this. */
+const UNKNOWN_CREATE_GRACE_MS = 20_000;
+
+function restError(err: unknown): { status: number | undefined; code: number | undefined; message: string } {
+  const e = err as { status?: number; code?: number; message?: string };
+  return { status: e.status, code: e.code, message: e.message ?? String(err) };
+}
+
+/** 4xx answers other than rate limiting are final: a bad number will not become good by retrying. */
+function isPermanent(err: { status: number | undefined; code: number | undefined }): boolean {
+  return err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429 && err.code !== 20429;
+}
+
+/**
+ * The `place-callback` job: calls the target back from the number the caller dialed. The attempt is
+ * marked on the session before the REST request, so an instance that takes the job over after a crash
+ * first asks Twilio whether that call exists instead of placing a second one.
+ */
+export function placeCallbackHandler(deps: AppDeps): JobHandler {
+  return async (job: JobDoc): Promise<JobOutcome> => {
+    const db = deps.db;
+    const sessions = callSessionModel(db);
+    const now = () => deps.clock.now();
+    let session = await sessions.findById(job.sessionId).lean();
+    if (!session || !session.target) return { state: 'cancelled', error: 'no session' };
+    if (session.status !== 'queued' && session.status !== 'calling') return { state: 'cancelled', error: `session ${session.status}` };
+
+    if (session.status === 'calling') {
+      if (session.callback.callSid) return { state: 'done' };
+      const adopted = await findUnrecordedCall(deps, session);
+      if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report' };
+      if (adopted) {
+        await sessions.updateOne({ _id: session._id, 'callback.callSid': null }, { $set: { 'callback.callSid': adopted } });
+        await recordEvent(db, session._id, now(), 'callback-adopted', { callSid: adopted });
+        return { state: 'done' };
+      }
+    } else {
+      session = await sessions
+        .findOneAndUpdate(
+          { _id: session._id, status: 'queued' },
+          {
+            $set: { status: 'calling', 'callback.callSid': null, 'callback.attemptStartedAt': now(), 'callback.machine': false, 'callback.answeredAt': null },
+            $inc: { 'callback.attempts': 1 },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean();
+      if (!session) return { state: 'cancelled', error: 'session changed' };
+    }
+
+    const ext = await extensionModel(db).findById(session.extensionId).lean();
+    if (!ext) {
+      await fail(deps, session, 'extension-deleted', {});
+      return { state: 'failed', error: 'extension deleted' };
+    }
+    const base = deps.config.publicBaseUrl;
+    const sid = String(session._id);
+    try {
+      const call = await deps.twilio.calls.create({
+        to: session.target!,
+        from: session.calledNumber,
+        url: voiceUrl(base, '/callback/answer', { session: sid }),
+        method: 'POST',
+        statusCallback: voiceUrl(base, '/status', { session: sid, leg: 'callback' }),
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        statusCallbackMethod: 'POST',
+        timeout: ext.callback.retry.ringTimeoutSeconds,
+        ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
+      });
+      await sessions.updateOne(
+        { _id: session._id, 'callback.callSid': null },
+        {
+          $set: { 'callback.callSid': call.sid },
+          $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid: call.sid, attempt: session.callback.attempts, to: session.target }) },
+        },
+      );
+      return { state: 'done' };
+    } catch (err) {
+      const e = restError(err);
+      if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
+        await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
+        return { state: 'failed', error: e.message };
+      }
+      await sessions.updateOne(
+        { _id: session._id, status: 'calling', 'callback.callSid': null },
+        {
+          $set: { status: 'queued' },
+          $inc: { 'callback.attempts': -1 },
+          $push: { timeline: timelineEntry(now(), 'callback-retry-after-error', { status: e.status, code: e.code, message: e.message }) },
+        },
+      );
+      return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+    }
+  };
+}
+
+async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, detail: Record<string, unknown>): Promise<void> {
+  await callSessionModel(deps.db).updateOne(
+    { _id: session._id },
+    { $set: { status: 'failed', reason }, $push: { timeline: timelineEntry(deps.clock.now(), 'callback-failed', { reason, ...detail }) } },
+  );
+  await releaseCallbackLock(deps.db, session._id);
+}
+
+/**
+ * An attempt was started by an instance that died before recording the CallSid. Its status callbacks
+ * usually record it within a second; after a grace period, ask Twilio for a call to the target from our
+ * number started since the attempt. Returns the CallSid, null (no such call: place it), or 'wait'.
+ */
+async function findUnrecordedCall(deps: AppDeps, s: CallSessionDoc): Promise<string | null | 'wait'> {
+  const started = s.callback.attemptStartedAt;
+  if (!started) return null;
+  if (deps.clock.now().getTime() - started.getTime() < UNKNOWN_CREATE_GRACE_MS) return 'wait';
+  const calls = await deps.twilio.calls.list({
+    to: s.target!,
+    from: s.calledNumber,
+    startTimeAfter: new Date(started.getTime() - 60_000),
+    limit: 5,
+  });
+  return calls[0]?.sid ?? null;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { jobModel, type JobDoc } from '../../models/job';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+
+export type JobOutcome = { state: 'done' | 'failed' | 'cancelled'; error?: string } | { retryAt: Date; error: string };
+export type JobHandler = (job: JobDoc) => Promise<JobOutcome>;
+
+export interface JobRunnerOptions {
+  /** Identifies this instance in leases. */
+  owner?: string;
+  /** A job claimed by an instance that died is taken over when its lease expires. */
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * Runs durable jobs from MongoDB. A claim is one atomic findOneAndUpdate: a job due and queued, or
+ * running under an expired lease, becomes running for this owner only, so several instances on one
+ * database never run the same job at once.
+ */
+export class JobRunner {
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { db: Connection; clock: Clock; logger: Logger },
+    private readonly handlers: Partial<Record<JobDoc['type'], JobHandler>>,
+    opts: JobRunnerOptions = {},
+  ) {
+    this.owner = opts.owner ?? `runner-${randomUUID()}`;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.pollMs = opts.pollMs ?? 500;
+  }
+
+  async claim(): Promise<JobDoc | null> {
+    const now = this.deps.clock.now();
+    return jobModel(this.deps.db)
+      .findOneAndUpdate(
+        { $or: [{ state: 'queued', dueAt: { $lte: now } }, { state: 'running', leaseUntil: { $lt: now } }] },
+        { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
+        { sort: { dueAt: 1 }, returnDocument: 'after' },
+      )
+      .lean();
+  }
+
+  /** Claims and runs due jobs until none is left (or `limit`); returns how many ran. */
+  async runDue(limit = 1_000): Promise<number> {
+    let ran = 0;
+    while (ran < limit && !this.stopped) {
+      const job = await this.claim();
+      if (!job) break;
+      await this.execute(job);
+      ran++;
+    }
+    return ran;
+  }
+
+  private async execute(job: JobDoc): Promise<void> {
+    const handler = this.handlers[job.type];
+    let outcome: JobOutcome;
+    try {
+      outcome = handler ? await handler(job) : { state: 'failed', error: `no handler for ${job.type}` };
+    } catch (err) {
+      this.deps.logger.error({ err, jobId: String(job._id), sessionId: String(job.sessionId) }, 'job failed with an exception; retrying');
+      outcome = { retryAt: new Date(this.deps.clock.now().getTime() + backoffMs(job.tries)), error: String((err as Error).message) };
+    }
+    const set =
+      'retryAt' in outcome
+        ? { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null }
+        : { state: outcome.state, lastError: outcome.error ?? null, leaseOwner: null, leaseUntil: null };
+    await jobModel(this.deps.db).updateOne(
+      { _id: job._id, leaseOwner: this.owner, state: 'running' },
+      { $set: set, ...('retryAt' in outcome ? { $inc: { tries: 1 } } : {}) },
+    );
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runDue(100)
+        .then(() => undefined)
+        .catch((err) => this.deps.logger.error({ err }, 'job runner tick failed'))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
+        });
+    };
+    tick();
+  }
+
+  /** Stops polling and waits for the job in hand (its lease would otherwise hold it for a while). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+/** 2 s, 4 s, 8 s ... at most a minute: transient Twilio failures are retried without hammering it. */
+export function backoffMs(tries: number): number {
+  return Math.min(60_000, 2_000 * 2 ** Math.min(tries, 10));
+}
