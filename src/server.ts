@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type mongoose from 'mongoose';
 import { createApp, type AppConfig } from './app';
+import { startBackgroundWork } from './callflow/background';
 import { systemClock, systemRandom } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db/connect';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDb | undefined;
   let db: mongoose.Connection | undefined;
   let server: http.Server | undefined;
+  let background: { stop(): Promise<void> } | undefined;
   let stopping = false;
   const startup = new AbortController();
 
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       });
     }
     clearTimeout(force);
+    await background?.stop().catch((err) => logger.warn({ err }, 'stopping the job runner failed'));
     await db?.close().catch((err) => logger.warn({ err }, 'closing the database connection failed'));
     await embedded?.stop();
     logger.info('stopped');
@@ -111,13 +114,15 @@ async function main(): Promise<void> {
   const twilio = createTwilioClient({ ...creds, apiBaseUrl: config.twilio.apiBaseUrl });
 
   const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
-  const app = createApp({ config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger, secretBox });
+  const deps = { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger, secretBox };
+  const app = createApp(deps);
   server = http.createServer(app);
   // Held ring responses last up to 12 s; keep Node's own timeouts above that.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server!.listen(config.port, resolve));
+  background = startBackgroundWork(deps);
   const port = (server.address() as { port: number }).port;
   logger.info({ port, publicBaseUrl: config.publicBaseUrl }, 'listening');
 }

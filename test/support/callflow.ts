@@ -116,9 +116,9 @@ export class CallflowRig {
     return { ...(await pending), callSid: sid };
   }
 
-  /** Waits until the service holds a response, then moves the clock past the ring time. */
-  async releaseHold(ms = this.ringMs): Promise<void> {
-    for (let i = 0; i < 200 && this.t.clock.pendingSleeps === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  /** Waits until the service holds `holds` responses, then moves the clock past the ring time. */
+  async releaseHold(ms = this.ringMs, holds = 1): Promise<void> {
+    for (let i = 0; i < 1000 && this.t.clock.pendingSleeps < holds; i++) await new Promise((r) => setTimeout(r, 5));
     this.t.clock.advance(ms);
   }
 
