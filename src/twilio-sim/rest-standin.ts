@@ -152,7 +152,10 @@ export class TwilioRestStandin {
   }
 
   /** Sets what a later fetch of the call returns (as Twilio's status callbacks would have moved it). */
-  setCallState(callSid: string, state: { status?: CallStatus; duration?: number | null; answeredBy?: string | null }): void {
+  setCallState(
+    callSid: string,
+    state: { status?: CallStatus; duration?: number | null; answeredBy?: string | null; parentCallSid?: string | null },
+  ): void {
     const call = this.calls.get(callSid);
     if (!call) throw new Error(`no call ${callSid} in the stand-in`);
     const r = call.resource;
@@ -164,6 +167,7 @@ export class TwilioRestStandin {
     }
     if (state.duration !== undefined) r.duration = state.duration === null ? null : String(state.duration);
     if (state.answeredBy !== undefined) r.answered_by = state.answeredBy;
+    if (state.parentCallSid !== undefined) r.parent_call_sid = state.parentCallSid;
     r.date_updated = rfc2822(now);
   }
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import twilio from 'twilio';
 import { createApp, type AppConfig, type AppDeps } from '../../src/app';
-import type { RandomSource } from '../../src/clock';
+import type { Clock, RandomSource } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { SecretBox } from '../../src/security/secret-box';
 import { createTwilioClient } from '../../src/twilio/rest-client';
@@ -29,7 +29,7 @@ export function twilioSignatureFor(path: string, params: Record<string, string>,
 
 /** A real app on the test database, with a manual clock, a seeded random source and a silent log. */
 export function createTestApp(
-  opts: { env?: Record<string, string>; twilioApiBaseUrl?: string; random?: RandomSource; logger?: pino.Logger } = {},
+  opts: { env?: Record<string, string>; twilioApiBaseUrl?: string; random?: RandomSource; logger?: pino.Logger; clock?: Clock } = {},
 ): TestApp {
   const base = loadConfig({
     PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
@@ -52,7 +52,7 @@ export function createTestApp(
       authToken: TEST_AUTH_TOKEN,
       apiBaseUrl: opts.twilioApiBaseUrl ?? 'http://127.0.0.1:9',
     }),
-    clock,
+    clock: opts.clock ?? clock,
     random: opts.random ?? (() => 0.5),
     logger: opts.logger ?? pino({ level: 'silent' }),
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
