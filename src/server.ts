@@ -12,6 +12,7 @@ import { SecretBox } from './security/secret-box';
 import { createLogger, type Logger } from './logger';
 import { createTwilioClient } from './twilio/rest-client';
 import { ensureBootstrapAdminKey } from './domain/admin-key';
+import { ensureDemoData } from './local/demo-data';
 
 /** The only place that connects the database and listens. */
 
@@ -111,7 +112,14 @@ async function main(): Promise<void> {
     logger.warn('no Twilio credentials: local simulator mode (webhooks are signed with the simulator token in DATA_DIR)');
   }
   const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
-  const twilio = createTwilioClient({ ...creds, apiBaseUrl: config.twilio.apiBaseUrl });
+  // Local mode talks to the phone simulator (`npm run phone`) unless told otherwise.
+  const apiBaseUrl =
+    config.twilio.apiBaseUrl ?? (config.twilio.mode === 'local' ? `http://127.0.0.1:${config.simulatorPort}` : undefined);
+  const twilio = createTwilioClient({ ...creds, apiBaseUrl });
+  if (config.twilio.mode === 'local') {
+    const demo = await ensureDemoData(db, new Date());
+    if (demo) process.stdout.write(`\n${demo}\n\n`);
+  }
 
   const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
   const deps = { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger, secretBox };
