@@ -5,7 +5,7 @@ import { clientModel } from '../../models/client';
 import { displayPrefix, hashApiKey, newApiKey } from '../../src/api/api-keys';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, page, pageQuery, timestamp } from '../../src/api/schemas';
+import { idParams, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
 import { idOrNotFound } from '../../src/api/tenant';
 import { notFound } from '../../src/errors';
 
@@ -26,12 +26,6 @@ const present = (k: ApiKeyDoc) => ({
   createdAt: k.createdAt.toISOString(),
 });
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
@@ -41,7 +35,7 @@ export const apiKeyRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     body: z.object({ name: z.string().trim().min(1).max(100).optional() }).strict(),
-    responses: { 201: { description: 'the new key', schema: createdKeyOut }, ...errors },
+    responses: { 201: { description: 'the new key', schema: createdKeyOut }, ...standardErrors },
     handler: async ({ deps, params, body }) => {
       const clientId = idOrNotFound(params.id, 'client');
       if (!(await clientModel(deps.db).exists({ _id: clientId }))) throw notFound('client');
@@ -65,7 +59,7 @@ export const apiKeyRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     query: pageQuery,
-    responses: { 200: { description: 'a page of keys', schema: page(apiKeyOut) }, ...errors },
+    responses: { 200: { description: 'a page of keys', schema: page(apiKeyOut) }, ...standardErrors },
     handler: async ({ deps, params, query }) => {
       const clientId = idOrNotFound(params.id, 'client');
       const p = await paginate(apiKeyModel(deps.db), { clientId, role: 'client' }, query);
@@ -79,7 +73,7 @@ export const apiKeyRoutes: RouteSpec[] = [
     tag: 'api-keys',
     access: 'admin',
     params: idParams,
-    responses: { 204: { description: 'revoked' }, ...errors },
+    responses: { 204: { description: 'revoked' }, ...standardErrors },
     handler: async ({ deps, params }) => {
       const r = await apiKeyModel(deps.db).deleteOne({ _id: idOrNotFound(params.id, 'API key'), role: 'client' });
       if (!r.deletedCount) throw notFound('API key');

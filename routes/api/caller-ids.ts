@@ -4,7 +4,7 @@ import { channelModel } from '../../models/channel';
 import { extensionModel } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, idParams, pageQuery } from '../../src/api/schemas';
+import { e164, idParams, pageQuery, standardErrors } from '../../src/api/schemas';
 import { extensionWarnings, updateExtension } from '../../src/domain/extensions';
 import { extensionOut, loadExtension, presentExtension } from './extensions';
 
@@ -29,12 +29,6 @@ const tableOut = z.object({ items: z.array(rowOut), nextCursor: z.string().nulla
 
 const putBody = z.object({ numbers: z.array(e164).max(100), defaultNumber: e164.nullable() }).strict();
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 export const callerIdRoutes: RouteSpec[] = [
   defineRoute({
     method: 'get',
@@ -44,7 +38,7 @@ export const callerIdRoutes: RouteSpec[] = [
     access: 'tenant',
     params: idParams,
     query: pageQuery,
-    responses: { 200: { description: 'a page of rows', schema: tableOut }, ...errors },
+    responses: { 200: { description: 'a page of rows', schema: tableOut }, ...standardErrors },
     handler: async ({ deps, params, query, principal }) => {
       const ext = await loadExtension(deps.db, principal, params.id);
       const filter: Record<string, unknown> = { clientId: ext.clientId };
@@ -88,7 +82,7 @@ export const callerIdRoutes: RouteSpec[] = [
     access: 'tenant',
     params: idParams,
     body: putBody,
-    responses: { 200: { description: 'the extension', schema: extensionOut }, ...errors },
+    responses: { 200: { description: 'the extension', schema: extensionOut }, ...standardErrors },
     handler: async ({ deps, params, body, principal }) => {
       const current = await loadExtension(deps.db, principal, params.id);
       const { passwordHash: _h, ...callback } = current.callback;

@@ -4,7 +4,7 @@ import { channelModel, type ChannelDoc } from '../../models/channel';
 import { phoneNumberModel } from '../../models/phone-number';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, idParams, objectId, page, pageQuery, prefix, timestamp } from '../../src/api/schemas';
+import { e164, errorBody, idParams, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
 import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
 import { createChannel, deleteChannel, sipProblems, updateChannel } from '../../src/domain/channels';
 import { createNumber } from '../../src/domain/numbers';
@@ -127,12 +127,6 @@ async function load(db: Connection, id: string): Promise<ChannelDoc> {
   return c;
 }
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 export const channelRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
@@ -141,7 +135,7 @@ export const channelRoutes: RouteSpec[] = [
     tag: 'channels',
     access: 'admin',
     body: createBody,
-    responses: { 201: { description: 'created', schema: channelOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    responses: { 201: { description: 'created', schema: channelOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, body }) => ({ status: 201, body: presentChannel(await createChannel(deps.db, body, deps.secretBox)) }),
   }),
   defineRoute({
@@ -151,7 +145,7 @@ export const channelRoutes: RouteSpec[] = [
     tag: 'channels',
     access: 'admin',
     query: pageQuery,
-    responses: { 200: { description: 'a page of channels', schema: page(channelOut) }, ...errors },
+    responses: { 200: { description: 'a page of channels', schema: page(channelOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
       const p = await paginate(channelModel(deps.db), {}, query);
       return { status: 200, body: { items: p.items.map(presentChannel), nextCursor: p.nextCursor } };
@@ -164,7 +158,7 @@ export const channelRoutes: RouteSpec[] = [
     tag: 'channels',
     access: 'admin',
     params: idParams,
-    responses: { 200: { description: 'the channel', schema: channelOut }, ...errors },
+    responses: { 200: { description: 'the channel', schema: channelOut }, ...standardErrors },
     handler: async ({ deps, params }) => ({ status: 200, body: presentChannel(await load(deps.db, params.id)) }),
   }),
   defineRoute({
@@ -175,7 +169,7 @@ export const channelRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     body: patchBody,
-    responses: { 200: { description: 'the channel', schema: channelOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    responses: { 200: { description: 'the channel', schema: channelOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body }) => ({
       status: 200,
       body: presentChannel(await updateChannel(deps.db, idOrNotFound(params.id, 'channel'), body, deps.secretBox)),
@@ -188,7 +182,7 @@ export const channelRoutes: RouteSpec[] = [
     tag: 'channels',
     access: 'admin',
     params: idParams,
-    responses: { 204: { description: 'deleted' }, 409: { description: 'a number of the channel is still in use', schema: errorBody }, ...errors },
+    responses: { 204: { description: 'deleted' }, 409: { description: 'a number of the channel is still in use', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
       await deleteChannel(deps.db, idOrNotFound(params.id, 'channel'));
       return { status: 204 };
@@ -202,7 +196,7 @@ export const channelRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     body: numberBody,
-    responses: { 201: { description: 'created', schema: NumberOut }, 409: { description: 'number already defined', schema: errorBody }, ...errors },
+    responses: { 201: { description: 'created', schema: NumberOut }, 409: { description: 'number already defined', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body }) => {
       const doc = await createNumber(deps.db, idOrNotFound(params.id, 'channel'), body);
       return { status: 201, body: await presentNumber(deps.db, doc) };
@@ -216,7 +210,7 @@ export const channelRoutes: RouteSpec[] = [
     access: 'tenant',
     params: idParams,
     query: pageQuery,
-    responses: { 200: { description: 'a page of numbers', schema: page(NumberOut) }, ...errors },
+    responses: { 200: { description: 'a page of numbers', schema: page(NumberOut) }, ...standardErrors },
     handler: async ({ deps, params, query, principal }) => {
       const channelId = idOrNotFound(params.id, 'channel');
       // A client key gets its own numbers (possibly none) and learns nothing about which channels exist.

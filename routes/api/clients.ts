@@ -3,7 +3,7 @@ import { clientModel, type ClientDoc } from '../../models/client';
 import { creditEntryModel, type CreditEntryDoc } from '../../models/credit-entry';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, timestamp } from '../../src/api/schemas';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
 import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
 import { createClient, deleteClient, updateClient } from '../../src/domain/clients';
 import { changeClientCredit } from '../../src/domain/ledger';
@@ -100,12 +100,6 @@ const creditOut = z
   .strict()
   .meta({ id: 'ClientCredit' });
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 async function loadClient(db: import('mongoose').Connection, id: string): Promise<ClientDoc> {
   const c = await clientModel(db).findById(idOrNotFound(id, 'client')).lean();
   if (!c) throw notFound('client');
@@ -120,7 +114,7 @@ export const clientRoutes: RouteSpec[] = [
     tag: 'clients',
     access: 'admin',
     body: createBody,
-    responses: { 201: { description: 'created', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    responses: { 201: { description: 'created', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, body }) => ({ status: 201, body: presentClient(await createClient(deps.db, body, deps.clock.now())) }),
   }),
   defineRoute({
@@ -130,7 +124,7 @@ export const clientRoutes: RouteSpec[] = [
     tag: 'clients',
     access: 'admin',
     query: pageQuery,
-    responses: { 200: { description: 'a page of clients', schema: page(clientOut) }, ...errors },
+    responses: { 200: { description: 'a page of clients', schema: page(clientOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
       const p = await paginate(clientModel(deps.db), {}, query);
       return { status: 200, body: { items: p.items.map(presentClient), nextCursor: p.nextCursor } };
@@ -143,7 +137,7 @@ export const clientRoutes: RouteSpec[] = [
     tag: 'clients',
     access: 'tenant',
     params: idParams,
-    responses: { 200: { description: 'the client', schema: clientOut }, ...errors },
+    responses: { 200: { description: 'the client', schema: clientOut }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       assertOwnClient(principal, params.id);
       return { status: 200, body: presentClient(await loadClient(deps.db, params.id)) };
@@ -157,7 +151,7 @@ export const clientRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     body: patchBody,
-    responses: { 200: { description: 'the client', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    responses: { 200: { description: 'the client', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body }) => ({
       status: 200,
       body: presentClient(await updateClient(deps.db, idOrNotFound(params.id, 'client'), body)),
@@ -170,7 +164,7 @@ export const clientRoutes: RouteSpec[] = [
     tag: 'clients',
     access: 'admin',
     params: idParams,
-    responses: { 204: { description: 'deleted' }, 409: { description: 'still in use', schema: errorBody }, ...errors },
+    responses: { 204: { description: 'deleted' }, 409: { description: 'still in use', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
       await deleteClient(deps.db, idOrNotFound(params.id, 'client'));
       return { status: 204 };
@@ -187,7 +181,7 @@ export const clientRoutes: RouteSpec[] = [
     responses: {
       201: { description: 'the entry', schema: creditEntryOut },
       409: { description: 'would take the balance below zero', schema: errorBody },
-      ...errors,
+      ...standardErrors,
     },
     handler: async ({ deps, params, body }) => {
       const { entryId } = await changeClientCredit(deps.db, {
@@ -209,7 +203,7 @@ export const clientRoutes: RouteSpec[] = [
     access: 'tenant',
     params: idParams,
     query: pageQuery,
-    responses: { 200: { description: 'balance and entries', schema: creditOut }, ...errors },
+    responses: { 200: { description: 'balance and entries', schema: creditOut }, ...standardErrors },
     handler: async ({ deps, params, query, principal }) => {
       assertOwnClient(principal, params.id);
       const client = await loadClient(deps.db, params.id);

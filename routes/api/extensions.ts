@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { extensionModel, type ExtensionDoc } from '../../models/extension';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type Principal, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, idParams, objectId, page, pageQuery, timestamp } from '../../src/api/schemas';
+import { e164, errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
 import { assertOwnClient, idOrNotFound, tenantFilter } from '../../src/api/tenant';
 import { createExtension, deleteExtension, extensionWarnings, updateExtension, type ExtensionSettings } from '../../src/domain/extensions';
 import { notFound, validationError } from '../../src/errors';
@@ -220,12 +220,6 @@ export async function loadExtension(db: Connection, principal: Principal, id: st
   return e;
 }
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 const listQuery = pageQuery.extend({ clientId: objectId.optional() }).strict();
 
 export const extensionRoutes: RouteSpec[] = [
@@ -236,7 +230,7 @@ export const extensionRoutes: RouteSpec[] = [
     tag: 'extensions',
     access: 'tenant',
     body: createBody,
-    responses: { 201: { description: 'created (with warnings)', schema: extensionOut }, 409: { description: 'extension number taken', schema: errorBody }, ...errors },
+    responses: { 201: { description: 'created (with warnings)', schema: extensionOut }, 409: { description: 'extension number taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, body, principal }) => {
       const clientId = body.clientId ?? (principal.role === 'client' ? principal.clientId : undefined);
       if (!clientId) throw validationError('clientId is required', [{ path: 'clientId', message: 'required for the operator' }]);
@@ -260,7 +254,7 @@ export const extensionRoutes: RouteSpec[] = [
     tag: 'extensions',
     access: 'tenant',
     query: listQuery,
-    responses: { 200: { description: 'a page', schema: page(extensionOut) }, ...errors },
+    responses: { 200: { description: 'a page', schema: page(extensionOut) }, ...standardErrors },
     handler: async ({ deps, query, principal }) => {
       const { clientId, ...pq } = query;
       const filter = { ...(clientId ? { clientId: idOrNotFound(clientId, 'client') } : {}), ...tenantFilter(principal) };
@@ -275,7 +269,7 @@ export const extensionRoutes: RouteSpec[] = [
     tag: 'extensions',
     access: 'tenant',
     params: idParams,
-    responses: { 200: { description: 'the extension', schema: extensionOut }, ...errors },
+    responses: { 200: { description: 'the extension', schema: extensionOut }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       const ext = await loadExtension(deps.db, principal, params.id);
       return { status: 200, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
@@ -289,7 +283,7 @@ export const extensionRoutes: RouteSpec[] = [
     access: 'tenant',
     params: idParams,
     body: patchBody,
-    responses: { 200: { description: 'the extension', schema: extensionOut }, 409: { description: 'extension number taken', schema: errorBody }, ...errors },
+    responses: { 200: { description: 'the extension', schema: extensionOut }, 409: { description: 'extension number taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body, principal }) => {
       const current = await loadExtension(deps.db, principal, params.id);
       const base = settingsOf(current);
@@ -316,7 +310,7 @@ export const extensionRoutes: RouteSpec[] = [
     tag: 'extensions',
     access: 'tenant',
     params: idParams,
-    responses: { 204: { description: 'deleted' }, ...errors },
+    responses: { 204: { description: 'deleted' }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       await deleteExtension(deps.db, await loadExtension(deps.db, principal, params.id));
       return { status: 204 };

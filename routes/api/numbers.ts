@@ -4,7 +4,7 @@ import { channelModel } from '../../models/channel';
 import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, objectId, page, pageQuery, timestamp } from '../../src/api/schemas';
+import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
 import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
 import { deleteNumber, updateNumber } from '../../src/domain/numbers';
 import { notFound, validationError } from '../../src/errors';
@@ -63,12 +63,6 @@ const patchBody = z
   .partial()
   .strict();
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 export const numberRoutes: RouteSpec[] = [
   defineRoute({
     method: 'get',
@@ -77,7 +71,7 @@ export const numberRoutes: RouteSpec[] = [
     tag: 'numbers',
     access: 'tenant',
     query: listQuery,
-    responses: { 200: { description: 'a page of numbers', schema: page(NumberOut) }, ...errors },
+    responses: { 200: { description: 'a page of numbers', schema: page(NumberOut) }, ...standardErrors },
     handler: async ({ deps, query, principal }) => {
       const { channelId, extensionId, ...pageArgs } = query;
       const filter = {
@@ -96,7 +90,7 @@ export const numberRoutes: RouteSpec[] = [
     tag: 'numbers',
     access: 'tenant',
     params: idParams,
-    responses: { 200: { description: 'the number', schema: NumberOut }, ...errors },
+    responses: { 200: { description: 'the number', schema: NumberOut }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       const doc = await phoneNumberModel(deps.db)
         .findOne({ _id: idOrNotFound(params.id, 'number'), ...tenantFilter(principal) })
@@ -117,7 +111,7 @@ export const numberRoutes: RouteSpec[] = [
     responses: {
       200: { description: 'the number', schema: NumberOut },
       409: { description: 'the number is a caller ID of its current client', schema: errorBody },
-      ...errors,
+      ...standardErrors,
     },
     handler: async ({ deps, params, body, principal }) => {
       const id = idOrNotFound(params.id, 'number');
@@ -140,7 +134,7 @@ export const numberRoutes: RouteSpec[] = [
     tag: 'numbers',
     access: 'admin',
     params: idParams,
-    responses: { 204: { description: 'deleted' }, 409: { description: 'a caller ID of an extension', schema: errorBody }, ...errors },
+    responses: { 204: { description: 'deleted' }, 409: { description: 'a caller ID of an extension', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
       await deleteNumber(deps.db, idOrNotFound(params.id, 'number'));
       return { status: 204 };

@@ -4,7 +4,7 @@ import { clientModel } from '../../models/client';
 import { rateTableModel, type RateTableDoc } from '../../models/rate-table';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, timestamp } from '../../src/api/schemas';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
 import { idOrNotFound } from '../../src/api/tenant';
 import { isDuplicateKey } from '../../src/db/duplicate-key';
 import { conflict, notFound } from '../../src/errors';
@@ -73,12 +73,6 @@ async function load(db: Connection, id: string) {
   return t;
 }
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 export const rateTableRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
@@ -87,7 +81,7 @@ export const rateTableRoutes: RouteSpec[] = [
     tag: 'rate-tables',
     access: 'admin',
     body: createBody,
-    responses: { 201: { description: 'created', schema: rateTableOut }, 409: { description: 'name taken', schema: errorBody }, ...errors },
+    responses: { 201: { description: 'created', schema: rateTableOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, body }) => {
       const t = await rateTableModel(deps.db).create(body).catch(duplicateName);
       return { status: 201, body: present(t.toObject()) };
@@ -100,7 +94,7 @@ export const rateTableRoutes: RouteSpec[] = [
     tag: 'rate-tables',
     access: 'admin',
     query: pageQuery,
-    responses: { 200: { description: 'a page', schema: page(rateTableOut) }, ...errors },
+    responses: { 200: { description: 'a page', schema: page(rateTableOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
       const p = await paginate(rateTableModel(deps.db), {}, query);
       return { status: 200, body: { items: p.items.map(present), nextCursor: p.nextCursor } };
@@ -113,7 +107,7 @@ export const rateTableRoutes: RouteSpec[] = [
     tag: 'rate-tables',
     access: 'admin',
     params: idParams,
-    responses: { 200: { description: 'the rate table', schema: rateTableOut }, ...errors },
+    responses: { 200: { description: 'the rate table', schema: rateTableOut }, ...standardErrors },
     handler: async ({ deps, params }) => ({ status: 200, body: present(await load(deps.db, params.id)) }),
   }),
   defineRoute({
@@ -124,7 +118,7 @@ export const rateTableRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     body: patchBody,
-    responses: { 200: { description: 'the rate table', schema: rateTableOut }, 409: { description: 'conflict', schema: errorBody }, ...errors },
+    responses: { 200: { description: 'the rate table', schema: rateTableOut }, 409: { description: 'conflict', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body }) => {
       const current = await load(deps.db, params.id);
       if (body.currency && body.currency !== current.currency && (await clientModel(deps.db).exists({ rateTableId: current._id }))) {
@@ -145,7 +139,7 @@ export const rateTableRoutes: RouteSpec[] = [
     tag: 'rate-tables',
     access: 'admin',
     params: idParams,
-    responses: { 204: { description: 'deleted' }, 409: { description: 'a client uses it', schema: errorBody }, ...errors },
+    responses: { 204: { description: 'deleted' }, 409: { description: 'a client uses it', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
       const t = await load(deps.db, params.id);
       const users = await clientModel(deps.db).countDocuments({ rateTableId: t._id });

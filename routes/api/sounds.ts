@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { soundModel } from '../../models/sound';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type Principal, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, objectId, page, pageQuery, timestamp } from '../../src/api/schemas';
+import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
 import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
 import {
   MAX_SOUND_BYTES,
@@ -99,12 +99,6 @@ function ownerOf(principal: Principal, clientId: string | null | undefined): Typ
   return new Types.ObjectId(principal.clientId);
 }
 
-const errors = {
-  400: { description: 'invalid input', schema: errorBody },
-  401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found', schema: errorBody },
-};
-
 export const soundRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
@@ -120,7 +114,7 @@ export const soundRoutes: RouteSpec[] = [
       201: { description: 'created', schema: soundOut },
       413: { description: 'file larger than 5 MB', schema: errorBody },
       415: { description: 'not JSON or multipart, or the file is not a WAV or MP3', schema: errorBody },
-      ...errors,
+      ...standardErrors,
     },
     handler: async ({ deps, body, principal, req }) => {
       const clientId = ownerOf(principal, body.clientId);
@@ -152,7 +146,7 @@ export const soundRoutes: RouteSpec[] = [
     tag: 'sounds',
     access: 'tenant',
     query: listQuery,
-    responses: { 200: { description: 'a page of sounds', schema: page(soundOut) }, ...errors },
+    responses: { 200: { description: 'a page of sounds', schema: page(soundOut) }, ...standardErrors },
     handler: async ({ deps, query, principal }) => {
       const filters: object[] = [readableBy(scopeOf(principal))];
       if (query.clientId) {
@@ -171,7 +165,7 @@ export const soundRoutes: RouteSpec[] = [
     tag: 'sounds',
     access: 'tenant',
     params: idParams,
-    responses: { 200: { description: 'the sound', schema: soundOut }, ...errors },
+    responses: { 200: { description: 'the sound', schema: soundOut }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       const s = await findSound(deps.db, scopeOf(principal), idOrNotFound(params.id, 'sound'));
       return { status: 200, body: presentSound(s, deps.config.publicBaseUrl) };
@@ -185,7 +179,7 @@ export const soundRoutes: RouteSpec[] = [
     access: 'tenant',
     params: idParams,
     body: patchBody,
-    responses: { 200: { description: 'the sound', schema: soundOut }, ...errors },
+    responses: { 200: { description: 'the sound', schema: soundOut }, ...standardErrors },
     handler: async ({ deps, params, body, principal }) => {
       const s = await renameSound(deps.db, scopeOf(principal), idOrNotFound(params.id, 'sound'), body.name);
       return { status: 200, body: presentSound(s, deps.config.publicBaseUrl) };
@@ -198,7 +192,7 @@ export const soundRoutes: RouteSpec[] = [
     tag: 'sounds',
     access: 'tenant',
     params: idParams,
-    responses: { 204: { description: 'deleted' }, 409: { description: 'an extension plays it', schema: errorBody }, ...errors },
+    responses: { 204: { description: 'deleted' }, 409: { description: 'an extension plays it', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       await deleteSound(deps.db, scopeOf(principal), idOrNotFound(params.id, 'sound'), deps.config.publicBaseUrl);
       return { status: 204 };

@@ -61,3 +61,10 @@ export const errorBody = z
   })
   .strict()
   .meta({ id: 'Error' });
+
+/** The error answers every authenticated route can give. */
+export const standardErrors = {
+  400: { description: 'invalid input', schema: errorBody },
+  401: { description: 'missing or unknown API key', schema: errorBody },
+  404: { description: 'not found (or another client\'s)', schema: errorBody },
+};
