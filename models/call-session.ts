@@ -97,6 +97,7 @@ export const callSessionSchema = new Schema<CallSessionDoc>(
 callSessionSchema.index({ inboundCallSid: 1 }, { unique: true });
 callSessionSchema.index({ 'callback.callSid': 1 });
 callSessionSchema.index({ clientId: 1, status: 1 });
+callSessionSchema.index({ clientId: 1, _id: -1 });
 callSessionSchema.index({ extensionId: 1, target: 1, createdAt: -1 });
 
 export type CallSessionModel = Model<CallSessionDoc>;

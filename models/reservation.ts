@@ -57,6 +57,7 @@ export const reservationSchema = new Schema<ReservationDoc>(
   { collection: 'reservations', versionKey: false },
 );
 reservationSchema.index({ state: 1, settleAfter: 1 });
+reservationSchema.index({ clientId: 1, state: 1, createdAt: 1 });
 
 export type ReservationModel = Model<ReservationDoc>;
 export const reservationModel = (conn: Connection): ReservationModel =>

@@ -3,6 +3,7 @@ import type { RouteSpec } from '../../src/api/route-spec';
 import { apiKeyRoutes } from './api-keys';
 import { authorizedCallerRoutes } from './authorized-callers';
 import { callerIdRoutes } from './caller-ids';
+import { callRoutes } from './calls';
 import { channelRoutes } from './channels';
 import { clientRoutes } from './clients';
 import { docsRoutes } from './docs';
@@ -25,6 +26,7 @@ export const resourceRoutes: RouteSpec[] = [
   ...callerIdRoutes,
   ...authorizedCallerRoutes,
   ...soundRoutes,
+  ...callRoutes,
 ];
 
 /** Route-specific middleware (multipart parsing) keyed by "method path". */
