@@ -153,12 +153,17 @@ export async function runStep(
   const claim = await claimStep(deps, sessionId, Number(q.step));
   if (!claim.go) return claim.twiml;
   const s = await callSessionModel(deps.db).findById(sessionId).lean();
-  if (!s || s.status !== 'answered') return hangupTwiml();
+  if (!s) return hangupTwiml();
+  // The callback leg's final status can come before the <Dial action> (the caller hung up during the
+  // bridge): the session has ended, but that dial must still be billed now, not left to the sweeper.
+  const billOnly = kind === 'dial-result' && s.status === 'completed';
+  if (s.status !== 'answered' && !billOnly) return hangupTwiml();
   const ctx = await loadCtx(deps, s, claim.step);
   if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
   const handler: Record<typeof kind, StepHandler> = { pin: onPin, menu: onMenu, destination: onDestination, 'dial-result': onDialResult };
   const digits = typeof body.Digits === 'string' ? body.Digits.replace(/[^0-9*#]/g, '').slice(0, 32) : '';
-  return rememberAnswer(deps, sessionId, await handler[kind](ctx, digits, body, q));
+  const twiml = await handler[kind](ctx, digits, body, q);
+  return rememberAnswer(deps, sessionId, billOnly ? hangupTwiml() : twiml);
 }
 
 const onPin: StepHandler = async (ctx, digits) => {
@@ -195,7 +200,8 @@ async function recordFailedSession(ctx: Ctx): Promise<void> {
     extensionId: ctx.s.extensionId,
     target: ctx.s.target,
     'auth.failedSession': true,
-    createdAt: { $gte: since },
+    // ringEndsAt, not createdAt: the window is on the injected clock, not the database's wall clock.
+    ringEndsAt: { $gte: since },
   });
   if (failed < LOCKOUT_FAILED_SESSIONS) return;
   const until = new Date(now.getTime() + LOCKOUT_WINDOW_MS);

@@ -48,7 +48,8 @@ export function decideCallback(f: CallbackFacts): CallbackDecision {
       target = f.fixedNumber;
       break;
   }
-  const ac = f.authorizedCaller;
+  // The caller ID's own settings (enabled, allowance) matter only when the callback goes to that caller ID.
+  const ac = target === f.callerE164 ? f.authorizedCaller : null;
   if (ac && !ac.enabled) return { callback: false, target, reason: 'authorized-caller-disabled' };
   if (f.cheapestIncrement === null) return { callback: false, target, reason: 'no-rate' };
   if (ac && !ac.unlimited && ac.available < Math.max(1, f.cheapestIncrement)) {

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { loadTwilioOpenApi, type FormParams, type TwilioOpenApi } from './openapi-check';
+import { loadTwilioOpenApi, type FormParams, type MatchedOperation } from './openapi-check';
+import { findTwilioReferenceDir } from './reference-dir';
 import { validateTwiml } from './twiml-validator';
 
 export interface RecordedRequest {
@@ -29,6 +30,56 @@ export interface StandinOptions {
   referenceDir?: string;
   /** Also validate `Twiml` params with the TwiML validator (default true). */
   validateTwimlParams?: boolean;
+  /**
+   * Check requests against Twilio's OpenAPI description (default true). 'auto': only when the
+   * reference directory exists (a user's clone may not have it); otherwise route by a built-in table.
+   */
+  checkOpenApi?: boolean | 'auto';
+  /** Listen on this port (default 0: any free port). */
+  port?: number;
+  /** Called after a call was created (the simulator rings its phone from here). */
+  onCallCreated?: (call: { sid: string; params: FormParams }) => void;
+}
+
+/** What the stand-in needs from the OpenAPI checker; a plain routing table stands in when it is off. */
+interface ApiChecker {
+  match(method: string, pathname: string): MatchedOperation | null;
+  checkRequest(match: MatchedOperation, query: FormParams, form: FormParams): string[];
+  checkComponent(schemaName: string, body: unknown): string[];
+}
+
+const BUILTIN_ROUTES: Array<[string, string, string]> = [
+  ['POST', '/2010-04-01/Accounts/{AccountSid}/Calls.json', 'CreateCall'],
+  ['GET', '/2010-04-01/Accounts/{AccountSid}/Calls.json', 'ListCall'],
+  ['POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json', 'UpdateCall'],
+  ['GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json', 'FetchCall'],
+  ['GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json', 'ListIncomingPhoneNumber'],
+  ['GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json', 'FetchIncomingPhoneNumber'],
+  ['POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json', 'UpdateIncomingPhoneNumber'],
+];
+
+/** Routing without Twilio's OpenAPI file: the operations the stand-in simulates, no checks. */
+function builtinApi(): ApiChecker {
+  const table = BUILTIN_ROUTES.map(([method, template, operationId]) => {
+    const names: string[] = [];
+    const regex = new RegExp(
+      `^${template.replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)')).replace(/\./g, '\\.')}$`,
+    );
+    return { method, template, operationId, names, regex };
+  });
+  return {
+    match(method, pathname) {
+      for (const r of table) {
+        const m = r.method === method ? r.regex.exec(pathname) : null;
+        if (m) {
+          return { operationId: r.operationId, method, template: r.template, pathParams: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+        }
+      }
+      return null;
+    },
+    checkRequest: () => [],
+    checkComponent: () => [],
+  };
 }
 
 export type CallStatus =
@@ -79,7 +130,9 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 export class TwilioRestStandin {
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
-  private readonly api: TwilioOpenApi;
+  private readonly api: ApiChecker;
+  /** False when the stand-in runs without Twilio's OpenAPI description (checkOpenApi 'auto', reference dir absent). */
+  readonly openApiChecked: boolean;
   private readonly calls = new Map<string, CallRecord>();
   private readonly numbers = new Map<string, Resource>();
   private faults: { remaining: number; error: TwilioErrorSpec } | null = null;
@@ -90,7 +143,9 @@ export class TwilioRestStandin {
   private base = '';
 
   constructor(private readonly opts: StandinOptions) {
-    this.api = loadTwilioOpenApi(opts.referenceDir);
+    const check = opts.checkOpenApi ?? true;
+    this.openApiChecked = check === true || (check === 'auto' && Boolean(opts.referenceDir ?? findTwilioReferenceDir()));
+    this.api = this.openApiChecked ? loadTwilioOpenApi(opts.referenceDir) : builtinApi();
   }
 
   /** Listens on 127.0.0.1, port 0; resolves to the base URL, e.g. http://127.0.0.1:41234. */
@@ -103,7 +158,7 @@ export class TwilioRestStandin {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
     });
     this.server = server;
     this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -261,7 +316,7 @@ export class TwilioRestStandin {
     if (match.pathParams.AccountSid && match.pathParams.AccountSid !== this.opts.accountSid) {
       problems.push(`${match.operationId}: path account ${match.pathParams.AccountSid} is not the authenticated one`);
     }
-    if (this.opts.validateTwimlParams !== false && typeof params.Twiml === 'string') {
+    if (this.opts.validateTwimlParams !== false && this.openApiChecked && typeof params.Twiml === 'string') {
       const t = await validateTwiml(params.Twiml, { referenceDir: this.opts.referenceDir });
       problems.push(...t.errors.map((e) => `${match.operationId} Twiml: ${e}`));
     }
@@ -272,6 +327,9 @@ export class TwilioRestStandin {
     }
     const [status, body] = this.route(match.operationId, match.pathParams, params, query);
     send(status, body);
+    if (match.operationId === 'CreateCall' && status === 201 && this.opts.onCallCreated) {
+      this.opts.onCallCreated({ sid: String((body as Resource).sid), params });
+    }
   }
 
   private authOk(header: string | undefined): boolean {

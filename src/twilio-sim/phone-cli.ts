@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadOrCreateLocalCredentials } from '../local-credentials';
+import { fastClock, KeyQueue, realClock, scriptedKeys, type KeySource, type PartyBehaviour } from './interpreter';
+import { describeNotice, runScenario, type ScenarioOutcome } from './scenario';
+import { LocalTwilio, type PhoneAnswer } from './simulator';
+
+/**
+ * `npm run phone`: a terminal phone on the local Twilio simulator. It starts the simulator's REST
+ * stand-in on SIMULATOR_PORT (the service in local mode sends its Twilio requests there), calls the
+ * service number, shows the ring and the reject, rings again when the callback comes, and plays the
+ * conversation. `--non-interactive --script "1234#,1,2,2025550186#"` runs it unattended (CI).
+ */
+const HELP = `usage: npm run phone -- [options]
+  --from <E.164>          calling number (default +12025550143, the demo authorized caller)
+  --to <E.164>            service number to call (default +12025550100, the demo number)
+  --service <url>         the service's public base URL (default PUBLIC_BASE_URL or http://localhost:$PORT)
+  --data-dir <dir>        the service's DATA_DIR, holding local-simulator.json (default DATA_DIR or ./data)
+  --port <n>              simulator port (default SIMULATOR_PORT or 3999)
+  --party answer|busy|no-answer|failed   the dialed party (default answer)
+  --answer-after <s>      the dialed party answers after s seconds (default 3)
+  --talk <s>              talk time once answered (default 20)
+  --callback answer|busy|no-answer       this phone when the callback rings (non-interactive; default answer)
+  --callback-wait <s>     how long to wait for the callback after the reject (default 30)
+  --script "a,b,c"        keys per <Gather> in order ("" = no input, "." = wait 1 s); implies scripted keys
+  --non-interactive       no keyboard: scripted keys, auto-answer, print the transcript and exit
+  --real-time             non-interactive but with real waits (default: virtual time on the phone side)
+  --expect <outcome>      exit non-zero unless the run ends so: completed | rejected | callback-busy | callback-no-answer
+  --plain                 no emoji in the output`;
+
+async function main(): Promise<number> {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  const { values: v } = parseArgs({
+    options: {
+      from: { type: 'string', default: '+12025550143' },
+      to: { type: 'string', default: '+12025550100' },
+      service: { type: 'string' },
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      party: { type: 'string', default: 'answer' },
+      'answer-after': { type: 'string', default: '3' },
+      talk: { type: 'string', default: '20' },
+      callback: { type: 'string', default: 'answer' },
+      'callback-wait': { type: 'string', default: '30' },
+      script: { type: 'string' },
+      'non-interactive': { type: 'boolean', default: false },
+      'real-time': { type: 'boolean', default: false },
+      expect: { type: 'string' },
+      plain: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const interactive = !v['non-interactive'];
+  const dataDir = path.resolve(v['data-dir'] ?? process.env.DATA_DIR ?? './data');
+  const port = Number(v.port ?? process.env.SIMULATOR_PORT ?? 3999);
+  const service = (v.service ?? process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const creds = loadOrCreateLocalCredentials(dataDir);
+  const party = partyFrom(v.party!, Number(v['answer-after']), Number(v.talk));
+  const emoji = !v.plain;
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+
+  let keys: KeySource;
+  let phone: PhoneAnswer;
+  let onEnter: (() => void) | null = null;
+  if (!interactive || v.script !== undefined) keys = scriptedKeys(v.script === undefined || v.script === '' ? [] : v.script.split(','));
+  else keys = new KeyQueue();
+  if (interactive) {
+    const queue = keys instanceof KeyQueue ? keys : null;
+    readline.emitKeypressEvents(process.stdin);
+    if (process.stdin.isTTY) process.stdin.setRawMode(true);
+    process.stdin.on('keypress', (str: string | undefined, key: { name?: string; ctrl?: boolean }) => {
+      if (key?.ctrl && key.name === 'c') process.exit(130);
+      if (key?.name === 'return' || key?.name === 'enter') {
+        const f = onEnter;
+        onEnter = null;
+        f?.();
+        return;
+      }
+      if (str && /^[0-9*#]$/.test(str)) {
+        if (queue?.listening) process.stdout.write(`  [${str}]\n`);
+        queue?.push(str);
+      }
+    });
+    phone = {
+      kind: 'ask',
+      ask: (from, signal) =>
+        new Promise((resolve) => {
+          print(`${emoji ? '📞 ' : ''}incoming call from ${from}, press Enter to answer`);
+          onEnter = () => resolve(true);
+          signal.addEventListener('abort', () => {
+            onEnter = null;
+            print('(not answered)');
+          });
+        }),
+    };
+  } else {
+    phone = v.callback === 'busy' ? { kind: 'busy' } : v.callback === 'no-answer' ? { kind: 'no-answer' } : { kind: 'auto', afterS: 1 };
+  }
+
+  const transcript: string[] = [];
+  const clock = interactive || v['real-time'] ? realClock : fastClock();
+  const sim = new LocalTwilio({
+    accountSid: creds.accountSid,
+    authToken: creds.authToken,
+    port,
+    clock,
+    keys,
+    party: () => party,
+    phone,
+    onNotice: (n) => {
+      if (interactive && n.type === 'incoming-call') return; // the Enter prompt says it
+      if (n.type === 'call-event' && n.event.type === 'gather-start' && interactive && keys instanceof KeyQueue) {
+        print(`  type digits now (${n.event.timeoutS} s per key${n.event.finishOnKey ? `, ${n.event.finishOnKey} to finish` : ''})`);
+      }
+      const line = describeNotice(n, { emoji });
+      if (line) {
+        transcript.push(line);
+        print(line);
+      }
+    },
+  });
+  try {
+    await sim.start();
+  } catch (err) {
+    console.error(`cannot start the simulator on 127.0.0.1:${port}: ${(err as Error).message}`);
+    return 2;
+  }
+  print(`local Twilio simulator on 127.0.0.1:${port} (account ${creds.accountSid}); calling ${v.to} from ${v.from} via ${service}`);
+  let outcome: ScenarioOutcome;
+  let errors: string[];
+  try {
+    const r = await runScenario(sim, { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000 }, (l) => {
+      transcript.push(l);
+      print(l);
+    });
+    outcome = r.outcome;
+    errors = r.errors;
+  } finally {
+    if (interactive && process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    await sim.stop();
+  }
+  const violations = sim.standin.violations;
+  if (violations.length) print(`Twilio REST violations:\n  - ${violations.join('\n  - ')}`);
+  print(`result: ${outcome}${errors.length ? ` with ${errors.length} error(s)` : ''}`);
+  if (errors.length || violations.length) return 1;
+  if (v.expect && v.expect !== outcome) {
+    print(`expected ${v.expect}`);
+    return 1;
+  }
+  return 0;
+}
+
+function partyFrom(kind: string, answerAfterS: number, talkS: number): PartyBehaviour {
+  switch (kind) {
+    case 'answer':
+      return { outcome: 'answer', answerAfterS, talkS };
+    case 'busy':
+    case 'no-answer':
+    case 'failed':
+      return { outcome: kind };
+    default:
+      throw new Error(`--party must be answer, busy, no-answer or failed, not "${kind}"`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error((err as Error).message);
+    process.exit(2);
+  },
+);

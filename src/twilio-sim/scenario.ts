@@ -1,0 +1,80 @@
+import type { CallResult } from './interpreter';
+import type { LocalTwilio, SimNotice } from './simulator';
+import { describeEvent } from './transcript';
+
+/**
+ * One phone session: call the service number, hear the ring and the reject, wait for the callback,
+ * run it to its end. Both the terminal phone and the tests use it.
+ */
+export type ScenarioOutcome = 'completed' | 'rejected' | 'answered' | 'callback-busy' | 'callback-no-answer' | 'callback-failed' | 'error';
+
+export interface ScenarioResult {
+  outcome: ScenarioOutcome;
+  inbound: CallResult;
+  callback: CallResult | null;
+  /** The lines the scenario itself added (the notices go through the simulator's onNotice). */
+  transcript: string[];
+  /** Error messages seen on either leg (invalid TwiML, HTTP errors...). */
+  errors: string[];
+}
+
+/** Formats a simulator notice as transcript line(s); null for noise. */
+export function describeNotice(n: SimNotice, opts: { emoji?: boolean } = {}): string | null {
+  const tag = (leg: string) => (leg === 'inbound' ? '[call]    ' : '[callback]');
+  switch (n.type) {
+    case 'ringing':
+      return `${tag('inbound')} calling ${n.to}: ringing...`;
+    case 'incoming-call':
+      return `${tag('callback')} 📞 incoming call from ${n.from}`;
+    case 'status-callback': {
+      const p = n.params;
+      return `${tag(n.leg)} status callback: ${p.CallStatus}${p.CallDuration !== undefined && /completed|busy|no-answer|failed/.test(p.CallStatus ?? '') ? ` CallDuration=${p.CallDuration}` : ''}${p.AnsweredBy ? ` AnsweredBy=${p.AnsweredBy}` : ''} -> HTTP ${n.httpStatus}`;
+    }
+    case 'call-event': {
+      const line = describeEvent(n.event, opts);
+      return line === null ? null : `${tag(n.leg)} ${line}`;
+    }
+    case 'leg-ended':
+      return `${tag(n.leg)} ended: ${n.result.outcome}${n.result.reason && n.result.outcome !== 'error' ? ` (${n.result.reason})` : ''}, duration ${n.result.durationS} s`;
+    case 'warning':
+      return `warning: ${n.message}`;
+  }
+}
+
+export async function runScenario(
+  sim: LocalTwilio,
+  p: { serviceUrl: string; from: string; to: string; callbackWaitMs: number },
+  onLine: (line: string) => void,
+): Promise<ScenarioResult> {
+  const transcript: string[] = [];
+  const say = (l: string) => {
+    transcript.push(l);
+    onLine(l);
+  };
+  const errors: string[] = [];
+  const before = sim.callbacks.length;
+  const inbound = await sim.callService(p);
+  if (inbound.outcome === 'error') errors.push(inbound.reason ?? 'error');
+  let callback: CallResult | null = null;
+  let outcome: ScenarioOutcome;
+  if (inbound.outcome !== 'rejected') {
+    outcome = inbound.outcome === 'error' ? 'error' : 'answered';
+  } else {
+    say(`[call]     waiting up to ${Math.round(p.callbackWaitMs / 1000)} s for the callback...`);
+    const leg = await sim.nextCallback(p.callbackWaitMs, before);
+    if (!leg) {
+      say('[call]     no callback.');
+      outcome = 'rejected';
+    } else {
+      await leg.done;
+      callback = leg.result;
+      if (callback?.outcome === 'error') errors.push(callback.reason ?? 'error');
+      if (callback) outcome = callback.outcome === 'error' ? 'error' : 'completed';
+      else outcome = leg.status === 'busy' ? 'callback-busy' : leg.status === 'no-answer' ? 'callback-no-answer' : 'callback-failed';
+    }
+  }
+  for (const d of [...inbound.dials, ...(callback?.dials ?? [])]) {
+    say(`[callback] charge basis: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
+  }
+  return { outcome, inbound, callback, transcript, errors };
+}
