@@ -3,7 +3,7 @@ import { callbackLockModel } from '../../models/callback-lock';
 import { callSessionModel } from '../../models/call-session';
 import { lockoutModel } from '../../models/lockout';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
-import { type Answer, CALLER, CALLER_PIN, callSid, CallflowRig, NUMBER, says, STRANGER } from '../support/callflow';
+import { type Answer, CALLER, CALLER_PIN, callSid, CallflowRig, NUMBER, says, STRANGER, sessionOf } from '../support/callflow';
 import { testDb } from '../support/database';
 import { TEST_ACCOUNT_SID } from '../support/harness';
 
@@ -11,17 +11,6 @@ import { TEST_ACCOUNT_SID } from '../support/harness';
 
 const EXT_PASSWORD = '2468';
 const HOUR = 3_600_000;
-
-const sessionOf = (sid: string) => callSessionModel(testDb()).findOne({ inboundCallSid: sid }).lean();
-
-/** Rings, lets the callback be placed and answered by a human; returns the first TwiML of the conversation. */
-async function callbackAnswered(rig: CallflowRig, from = CALLER): Promise<{ first: Answer; sid: string; inbound: string }> {
-  const ring = await rig.incoming(from);
-  const creates = await rig.runJobs();
-  assert.equal(creates.length, 1, `no callback for ${from}: ${(await sessionOf(ring.callSid))?.reason}`);
-  const sid = rig.createdSid();
-  return { first: await rig.answer(creates[0]!, sid), sid, inbound: ring.callSid };
-}
 
 function assertPinPrompt(a: Answer): void {
   const g = findOne(a.tree, 'Gather');
@@ -61,7 +50,7 @@ async function ringHeld(rig: CallflowRig, from: string): Promise<Answer & { call
 
 /** Three wrong PINs: the session ends as password-failed. */
 async function failThreeTimes(rig: CallflowRig, from = CALLER): Promise<string> {
-  const { first, sid, inbound } = await callbackAnswered(rig, from);
+  const { first, sid, inbound } = await rig.callbackAnswered(from);
   let a = first;
   for (let i = 0; i < 3; i++) a = await rig.gather(a, '0000#', sid);
   assert.equal(lastVerb(a), 'Hangup');
@@ -80,7 +69,7 @@ describe('call flow: authentication', () => {
   describe('which password', () => {
     it("when requireCallerPassword is on, then the caller's own PIN is asked and the extension password is refused", async () => {
       await rig.seed({ callback: { requireCallerPassword: true, password: EXT_PASSWORD } });
-      const { first, sid } = await callbackAnswered(rig);
+      const { first, sid } = await rig.callbackAnswered();
       assertPinPrompt(first);
       const wrong = await rig.gather(first, `${EXT_PASSWORD}#`, sid);
       assert.ok(says(wrong).includes('That password is not correct.'), JSON.stringify(says(wrong)));
@@ -91,7 +80,7 @@ describe('call flow: authentication', () => {
 
     it("when requireCallerPassword is off and the extension has a password, then the extension password is asked and the caller's PIN is refused", async () => {
       await rig.seed({ callback: { requireCallerPassword: false, password: EXT_PASSWORD, allowCreditQuery: true } });
-      const { first, sid, inbound } = await callbackAnswered(rig);
+      const { first, sid, inbound } = await rig.callbackAnswered();
       assertPinPrompt(first);
       const wrong = await rig.gather(first, `${CALLER_PIN}#`, sid);
       assert.ok(says(wrong).includes('That password is not correct.'));
@@ -104,27 +93,27 @@ describe('call flow: authentication', () => {
 
     it('when the extension password is set and returnCalls is "caller", then a stranger is asked for it too', async () => {
       await rig.seed({ callback: { returnCalls: 'caller', requireCallerPassword: false, password: EXT_PASSWORD } });
-      const { first, sid } = await callbackAnswered(rig, STRANGER);
+      const { first, sid } = await rig.callbackAnswered(STRANGER);
       assertPinPrompt(first);
       assert.ok(isDestinationPrompt(await rig.gather(first, `${EXT_PASSWORD}#`, sid)));
     });
 
     it('when no password applies, then the answer goes straight to the destination prompt', async () => {
       await rig.seed({ callback: { requireCallerPassword: false } });
-      const { first } = await callbackAnswered(rig);
+      const { first } = await rig.callbackAnswered();
       assert.ok(isDestinationPrompt(first), first.xml);
       assert.ok(!says(first).some((t) => /password/.test(t)));
     });
 
     it('when no password applies and credit queries are allowed, then the answer goes straight to the menu', async () => {
       await rig.seed({ callback: { requireCallerPassword: false, allowCreditQuery: true } });
-      const { first } = await callbackAnswered(rig);
+      const { first } = await rig.callbackAnswered();
       assert.ok(isMenu(first), first.xml);
     });
 
     it('when requireCallerPassword is on but the callback goes to a caller with no PIN of its own, then goodbye and hang-up', async () => {
       await rig.seed({ callback: { returnCalls: 'caller', requireCallerPassword: true } });
-      const { first, inbound } = await callbackAnswered(rig, STRANGER);
+      const { first, inbound } = await rig.callbackAnswered(STRANGER);
       assert.equal(findAll(first.tree, 'Gather').length, 0);
       assert.equal(lastVerb(first), 'Hangup');
       assert.equal((await sessionOf(inbound))!.status, 'completed');
@@ -134,7 +123,7 @@ describe('call flow: authentication', () => {
   describe('wrong passwords', () => {
     it('when three wrong PINs are entered, then "not correct" and a new prompt twice, then goodbye and hang-up (password-failed)', async () => {
       await rig.seed();
-      const { first, sid, inbound } = await callbackAnswered(rig);
+      const { first, sid, inbound } = await rig.callbackAnswered();
       const one = await rig.gather(first, '1111#', sid);
       assert.ok(says(one).includes('That password is not correct.'));
       assertPinPrompt(one);
@@ -155,7 +144,7 @@ describe('call flow: authentication', () => {
 
     it('when the caller enters nothing, then it counts as a wrong try', async () => {
       await rig.seed();
-      const { first, sid, inbound } = await callbackAnswered(rig);
+      const { first, sid, inbound } = await rig.callbackAnswered();
       const silent = await rig.gather(first, '', sid);
       assert.ok(says(silent).includes('That password is not correct.'));
       assertPinPrompt(silent);
@@ -168,14 +157,14 @@ describe('call flow: authentication', () => {
 
     it('when the right PIN comes on the third try, then the caller is in', async () => {
       await rig.seed();
-      const { first, sid } = await callbackAnswered(rig);
+      const { first, sid } = await rig.callbackAnswered();
       const a = await rig.gather(await rig.gather(first, '1#', sid), '12345#', sid);
       assert.ok(isDestinationPrompt(await rig.gather(a, `${CALLER_PIN}#`, sid)));
     });
 
     it('when Twilio retries the same PIN post, then it gets the same TwiML and the failure is counted once', async () => {
       await rig.seed();
-      const { first, sid, inbound } = await callbackAnswered(rig);
+      const { first, sid, inbound } = await rig.callbackAnswered();
       const once = await rig.gather(first, '9999#', sid);
       const again = await rig.gather(first, '9999#', sid);
       assert.equal(again.xml, once.xml);

@@ -2,20 +2,10 @@ import assert from 'node:assert/strict';
 import { callSessionModel } from '../../models/call-session';
 import { reservationModel } from '../../models/reservation';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
-import { type Answer, CALLER, CALLER_PIN, CallflowRig, says } from '../support/callflow';
+import { type Answer, CALLER, CALLER_PIN, CallflowRig, says, sessionOf } from '../support/callflow';
 import { testDb } from '../support/database';
 
 /** Issue 4, behaviours 5 and 6: the credit menu, and the destination the caller keys in. */
-
-const sessionOf = (sid: string) => callSessionModel(testDb()).findOne({ inboundCallSid: sid }).lean();
-
-async function callbackAnswered(rig: CallflowRig, from = CALLER): Promise<{ first: Answer; sid: string; inbound: string }> {
-  const ring = await rig.incoming(from);
-  const creates = await rig.runJobs();
-  assert.equal(creates.length, 1, `no callback for ${from}: ${(await sessionOf(ring.callSid))?.reason}`);
-  const sid = rig.createdSid();
-  return { first: await rig.answer(creates[0]!, sid), sid, inbound: ring.callSid };
-}
 
 const gatherAction = (a: Answer) => findOne(a.tree, 'Gather').attrs.action!;
 function assertMenu(a: Answer): void {
@@ -43,7 +33,7 @@ describe('call flow: the credit menu', () => {
 
   it('when the caller presses 1, then the client balance is spoken as dollars and cents, then the menu again', async () => {
     await rig.seed({ callback: { allowCreditQuery: true }, client: { credit: '12.50' } });
-    const { first, sid } = await callbackAnswered(rig);
+    const { first, sid } = await rig.callbackAnswered();
     const menu = await rig.gather(first, `${CALLER_PIN}#`, sid);
     assertMenu(menu);
     const credit = await rig.gather(menu, '1', sid);
@@ -56,7 +46,7 @@ describe('call flow: the credit menu', () => {
 
   it("when the authorized caller ID has limited credit, then its available credit is spoken, not the client's balance", async () => {
     await rig.seed({ callback: { allowCreditQuery: true }, callerCredit: '5.25' });
-    const { first, sid } = await callbackAnswered(rig);
+    const { first, sid } = await rig.callbackAnswered();
     const menu = await rig.gather(first, `${CALLER_PIN}#`, sid);
     const credit = await rig.gather(menu, '1', sid);
     assert.equal(says(credit)[0], 'Your credit is 5 dollars and 25 cents.');
@@ -65,7 +55,7 @@ describe('call flow: the credit menu', () => {
 
   it('when the caller presses 2, then the destination prompt follows', async () => {
     await rig.seed({ callback: { allowCreditQuery: true } });
-    const { first, sid } = await callbackAnswered(rig);
+    const { first, sid } = await rig.callbackAnswered();
     const menu = await rig.gather(first, `${CALLER_PIN}#`, sid);
     const dest = await rig.gather(menu, '2', sid);
     assertDestinationPrompt(dest);
@@ -74,7 +64,7 @@ describe('call flow: the credit menu', () => {
   for (const key of ['3', '0', '*', '9']) {
     it(`when the caller presses ${key}, then "not a valid choice" and the menu again`, async () => {
       await rig.seed({ callback: { allowCreditQuery: true } });
-      const { first, sid } = await callbackAnswered(rig);
+      const { first, sid } = await rig.callbackAnswered();
       const menu = await rig.gather(first, `${CALLER_PIN}#`, sid);
       const again = await rig.gather(menu, key, sid);
       assert.equal(says(again)[0], 'That is not a valid choice.');
@@ -86,7 +76,7 @@ describe('call flow: the credit menu', () => {
 
   it('when allowCreditQuery is off, then there is no menu: the password leads straight to the destination prompt', async () => {
     await rig.seed({ callback: { allowCreditQuery: false } });
-    const { first, sid } = await callbackAnswered(rig);
+    const { first, sid } = await rig.callbackAnswered();
     const next = await rig.gather(first, `${CALLER_PIN}#`, sid);
     assertDestinationPrompt(next);
     assert.ok(!says(next).some((t) => /Press 1/.test(t)));
@@ -104,7 +94,7 @@ describe('call flow: the destination', () => {
   /** Seeds without a password or menu, so the answered callback is the destination prompt. */
   async function destinationPrompt(opts: Parameters<CallflowRig['seed']>[0] = {}) {
     await rig.seed({ ...opts, callback: { requireCallerPassword: false, ...opts.callback } });
-    const r = await callbackAnswered(rig);
+    const r = await rig.callbackAnswered();
     assertDestinationPrompt(r.first);
     return r;
   }
@@ -126,7 +116,7 @@ describe('call flow: the destination', () => {
 
   it('when the called-back number is British, then a national number is read as British', async () => {
     await rig.seed({ callback: { returnCalls: 'fixed', fixedNumber: '+442079460123', requireCallerPassword: false } });
-    const { first, sid } = await callbackAnswered(rig);
+    const { first, sid } = await rig.callbackAnswered();
     const dial = await rig.gather(first, '02079460000#', sid);
     assert.equal(dialedNumber(dial), '+442079460000');
   });

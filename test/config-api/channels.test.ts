@@ -5,6 +5,7 @@ import { extensionModel } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
 import { testDb } from '../support/database';
+import { createExtensionDoc } from '../support/extension-fixture';
 import { createTestApp } from '../support/harness';
 
 const PASSWORD = 'S3cret-trunk-pa55!';
@@ -13,28 +14,6 @@ let seq = 0;
 async function createChannel(admin: ApiAs, body: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
   const res = await admin.post('/api/channels', { name: `channel ${++seq}`, type: 'twilio', prefixes: ['+44'], ...body }).expect(201);
   return res.body as { id: string; name: string };
-}
-
-/** Extensions are created straight in the database: their API is written elsewhere. */
-async function createExtension(clientId: string, callerId: { numbers?: string[]; defaultNumber?: string | null } = {}) {
-  return extensionModel(testDb()).create({
-    clientId: new Types.ObjectId(clientId),
-    extensionNumber: `0003*${String(++seq).padStart(3, '0')}`,
-    name: 'Front desk',
-    callback: {
-      triggerAfterSeconds: 5,
-      returnCalls: 'caller',
-      dialWindowSeconds: 15,
-      retry: { attempts: 2, delaySeconds: 30, ringTimeoutSeconds: 30, detectMachine: true },
-      language: 'en-US',
-    },
-    callerId: {
-      name: { mode: 'server' },
-      number: { mode: 'server' },
-      numbers: callerId.numbers ?? [],
-      defaultNumber: callerId.defaultNumber ?? null,
-    },
-  });
 }
 
 const paths = (res: { body: { error: { fields?: { path: string }[] } } }) => (res.body.error.fields ?? []).map((f) => f.path).sort();
@@ -228,14 +207,14 @@ describe('config API: channels', () => {
     const a = await createClientWithKey(app);
     const ch = await createChannel(admin);
     await admin.post(`/api/channels/${ch.id}/numbers`, { number: '+442071838750', clientId: a.clientId }).expect(201);
-    const ext = await createExtension(a.clientId, { numbers: ['+442071838750'] });
+    const ext = await createExtensionDoc(a.clientId, { numbers: ['+442071838750'] });
     const res = await admin.delete(`/api/channels/${ch.id}`).expect(409);
     assert.equal(res.body.error.code, 'in_use');
     assert.match(res.body.error.message, /\+442071838750/);
     assert.ok(await channelModel(testDb()).exists({ _id: ch.id }));
     assert.equal(await phoneNumberModel(testDb()).countDocuments({ channelId: ch.id }), 1);
     // Still in use as the default caller ID alone.
-    await extensionModel(testDb()).updateOne({ _id: ext._id }, { $set: { 'callerId.numbers': [], 'callerId.defaultNumber': '+442071838750' } });
+    await extensionModel(testDb()).updateOne({ _id: ext }, { $set: { 'callerId.numbers': [], 'callerId.defaultNumber': '+442071838750' } });
     assert.equal((await admin.delete(`/api/channels/${ch.id}`).expect(409)).body.error.code, 'in_use');
   });
 
@@ -243,10 +222,10 @@ describe('config API: channels', () => {
     const { app } = createTestApp();
     const admin = apiAs(app);
     const a = await createClientWithKey(app);
-    const ext = await createExtension(a.clientId);
+    const ext = await createExtensionDoc(a.clientId);
     const ch = await createChannel(admin);
     const n = await admin
-      .post(`/api/channels/${ch.id}/numbers`, { number: '+442071838750', clientId: a.clientId, extensionId: String(ext._id) })
+      .post(`/api/channels/${ch.id}/numbers`, { number: '+442071838750', clientId: a.clientId, extensionId: ext })
       .expect(201);
     const ringing = await admin.delete(`/api/channels/${ch.id}`).expect(409);
     assert.equal(ringing.body.error.code, 'in_use');
@@ -266,7 +245,7 @@ describe('config API: channels', () => {
     const admin = apiAs(app);
     const a = await createClientWithKey(app);
     // A caller ID on another channel does not block this one.
-    await createExtension(a.clientId, { numbers: ['+442071838799'], defaultNumber: '+442071838799' });
+    await createExtensionDoc(a.clientId, { numbers: ['+442071838799'], defaultNumber: '+442071838799' });
     const keep = await createChannel(admin);
     await admin.post(`/api/channels/${keep.id}/numbers`, { number: '+442071838799', clientId: a.clientId }).expect(201);
     const ch = await createChannel(admin);

@@ -1,38 +1,15 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { extensionModel } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
 import { testDb } from '../support/database';
+import { createExtensionDoc } from '../support/extension-fixture';
 import { createTestApp } from '../support/harness';
 
 let seq = 0;
 async function createChannel(admin: ApiAs, body: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
   const res = await admin.post('/api/channels', { name: `channel ${++seq}`, type: 'twilio', prefixes: ['+44'], ...body }).expect(201);
   return res.body as { id: string; name: string };
-}
-
-/** Extensions are created straight in the database: their API is written elsewhere. */
-async function createExtension(clientId: string, callerId: { numbers?: string[]; defaultNumber?: string | null } = {}): Promise<string> {
-  const ext = await extensionModel(testDb()).create({
-    clientId: new Types.ObjectId(clientId),
-    extensionNumber: `0003*${String(++seq).padStart(3, '0')}`,
-    name: 'Front desk',
-    callback: {
-      triggerAfterSeconds: 5,
-      returnCalls: 'caller',
-      dialWindowSeconds: 15,
-      retry: { attempts: 2, delaySeconds: 30, ringTimeoutSeconds: 30, detectMachine: true },
-      language: 'en-US',
-    },
-    callerId: {
-      name: { mode: 'server' },
-      number: { mode: 'server' },
-      numbers: callerId.numbers ?? [],
-      defaultNumber: callerId.defaultNumber ?? null,
-    },
-  });
-  return String(ext._id);
 }
 
 const paths = (res: { body: { error: { fields?: { path: string }[] } } }) => (res.body.error.fields ?? []).map((f) => f.path).sort();
@@ -56,7 +33,7 @@ async function setup() {
 describe('config API: public numbers', () => {
   it('when the operator adds a number written with spaces, then it is stored in E.164 and shown with its channel', async () => {
     const { admin, a, ch } = await setup();
-    const ext = await createExtension(a.clientId);
+    const ext = await createExtensionDoc(a.clientId);
     const res = await admin
       .post(`/api/channels/${ch.id}/numbers`, { number: '+44 20 7183 8750', clientId: a.clientId, extensionId: ext })
       .expect(201);
@@ -105,8 +82,8 @@ describe('config API: public numbers', () => {
 
   it("when the extension is missing, another client's, or the number has no client, then 400 on extensionId", async () => {
     const { admin, a, b, ch } = await setup();
-    const bExt = await createExtension(b.clientId);
-    const aExt = await createExtension(a.clientId);
+    const bExt = await createExtensionDoc(b.clientId);
+    const aExt = await createExtensionDoc(a.clientId);
     for (const [clientId, extensionId] of [
       [a.clientId, bExt],
       [a.clientId, MISSING],
@@ -164,7 +141,7 @@ describe('config API: public numbers', () => {
   it('when all numbers are listed, then they are scoped to the tenant, filtered by channel and extension, and paginated', async () => {
     const { admin, a, b, ch, addNumber } = await setup();
     const other = await createChannel(admin, { type: 'sip', name: 'trunk', sip: { domain: 'pbx.example.com' } });
-    const ext = await createExtension(a.clientId);
+    const ext = await createExtensionDoc(a.clientId);
     const n1 = await addNumber('+442071838750', a.clientId, ext);
     const n2 = await addNumber('+442071838751', a.clientId, undefined, other.id);
     const n3 = await addNumber('+442071838752', b.clientId);
@@ -196,7 +173,7 @@ describe('config API: public numbers', () => {
     const { a, b, addNumber } = await setup();
     const nb = await addNumber('+442071838751', b.clientId);
     const pool = await addNumber('+442071838752', null);
-    const aExt = await createExtension(a.clientId);
+    const aExt = await createExtensionDoc(a.clientId);
     for (const id of [nb.id, pool.id]) {
       await a.api.get(`/api/numbers/${id}`).expect(404);
       await a.api.patch(`/api/numbers/${id}`, { extensionId: aExt }).expect(404);
@@ -213,8 +190,8 @@ describe('config API: public numbers', () => {
   it('when a client key sets which of its extensions its number rings back to, then it may, and only to its own', async () => {
     const { a, b, addNumber } = await setup();
     const n = await addNumber('+442071838750', a.clientId);
-    const aExt = await createExtension(a.clientId);
-    const bExt = await createExtension(b.clientId);
+    const aExt = await createExtensionDoc(a.clientId);
+    const bExt = await createExtensionDoc(b.clientId);
 
     const set = await a.api.patch(`/api/numbers/${n.id}`, { extensionId: aExt }).expect(200);
     assert.equal(set.body.extensionId, aExt);
@@ -237,8 +214,8 @@ describe('config API: public numbers', () => {
 
   it('when the operator moves a number to another client or the pool, then its extension is cleared', async () => {
     const { admin, a, b, addNumber } = await setup();
-    const aExt = await createExtension(a.clientId);
-    const bExt = await createExtension(b.clientId);
+    const aExt = await createExtensionDoc(a.clientId);
+    const bExt = await createExtensionDoc(b.clientId);
     const n = await addNumber('+442071838750', a.clientId, aExt);
 
     const same = await admin.patch(`/api/numbers/${n.id}`, { clientId: a.clientId }).expect(200);
@@ -266,7 +243,7 @@ describe('config API: public numbers', () => {
     const { admin, a, b, addNumber } = await setup();
     const n = await addNumber('+442071838750', a.clientId);
     const m = await addNumber('+442071838751', a.clientId);
-    await createExtension(a.clientId, { numbers: ['+442071838750'], defaultNumber: '+442071838751' });
+    await createExtensionDoc(a.clientId, { numbers: ['+442071838750'], defaultNumber: '+442071838751' });
     for (const id of [n.id, m.id]) {
       for (const clientId of [b.clientId, null]) {
         const res = await admin.patch(`/api/numbers/${id}`, { clientId }).expect(409);
@@ -276,7 +253,7 @@ describe('config API: public numbers', () => {
     const stored = await phoneNumberModel(testDb()).find({ clientId: new Types.ObjectId(a.clientId) }).lean();
     assert.equal(stored.length, 2);
     // The extension may still change which extension the number rings back to.
-    const aExt = await createExtension(a.clientId);
+    const aExt = await createExtensionDoc(a.clientId);
     await admin.patch(`/api/numbers/${n.id}`, { extensionId: aExt }).expect(200);
   });
 
@@ -285,7 +262,7 @@ describe('config API: public numbers', () => {
     const free = await addNumber('+442071838750', a.clientId);
     const callerId = await addNumber('+442071838751', a.clientId);
     const byDefault = await addNumber('+442071838752', a.clientId);
-    await createExtension(a.clientId, { numbers: ['+442071838751'], defaultNumber: '+442071838752' });
+    await createExtensionDoc(a.clientId, { numbers: ['+442071838751'], defaultNumber: '+442071838752' });
 
     for (const id of [callerId.id, byDefault.id]) {
       const res = await admin.delete(`/api/numbers/${id}`).expect(409);

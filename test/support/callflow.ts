@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
+import { callSessionModel } from '../../models/call-session';
 import { placeCallbackHandler } from '../../src/callflow/place-callback';
 import { JobRunner } from '../../src/jobs/job-runner';
 import { TwilioRestStandin } from '../../src/twilio-sim/rest-standin';
 import { findOne, parseTwiml, type TwimlNode } from '../../src/twilio-sim/twiml-parse';
 import { assertValidTwiml } from '../../src/twilio-sim/twiml-validator';
 import { apiAs, createClientWithKey, type ApiAs } from './api';
+import { testDb } from './database';
 import { createTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_PUBLIC_BASE_URL, type TestApp } from './harness';
 
 /**
@@ -122,6 +124,15 @@ export class CallflowRig {
     this.t.clock.advance(ms);
   }
 
+  /** Rings, lets the callback be placed and answered by a human; returns the first TwiML of the conversation. */
+  async callbackAnswered(from = CALLER): Promise<{ first: Answer; sid: string; inbound: string }> {
+    const ring = await this.incoming(from);
+    const creates = await this.runJobs();
+    assert.equal(creates.length, 1, `no callback for ${from}: ${(await sessionOf(ring.callSid))?.reason}`);
+    const sid = this.createdSid();
+    return { first: await this.answer(creates[0]!, sid), sid, inbound: ring.callSid };
+  }
+
   /** Moves time past the reject-to-callback delay and runs due jobs; returns the calls.create requests made. */
   async runJobs(advanceMs = 5_000) {
     this.t.clock.advance(advanceMs);
@@ -176,6 +187,9 @@ export class CallflowRig {
     return sid;
   }
 }
+
+/** The session of an inbound CallSid, as stored. */
+export const sessionOf = (inboundCallSid: string) => callSessionModel(testDb()).findOne({ inboundCallSid }).lean();
 
 export const says = (a: Answer): string[] => collect(a.tree, 'Say');
 function collect(n: TwimlNode, name: string): string[] {
