@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { AppDeps } from '../app';
+import { errorBody } from './schemas';
 
 /**
  * A configuration API route as data: its schemas validate requests at the edge AND generate the
@@ -58,6 +59,15 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   handler(ctx: HandlerContext<P, Q, B>): Promise<ApiResponse>;
 }
 
+/** Body-size and content-type refusals apply to every route that takes a body, so they are documented once here. */
 export function defineRoute<P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
-  return spec;
+  if (!spec.body) return spec;
+  return {
+    ...spec,
+    responses: {
+      413: { description: 'request body too large', schema: errorBody },
+      415: { description: 'body not sent as a supported content type', schema: errorBody },
+      ...spec.responses,
+    },
+  };
 }

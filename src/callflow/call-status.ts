@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
 import { extensionModel } from '../../models/extension';
+import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
 import type { AppDeps } from '../app';
 import { isDuplicateKey } from '../db/duplicate-key';
@@ -30,7 +31,8 @@ export async function handleCallStatus(
     if (session) await callbackLegStatus(deps, session, p);
     return;
   }
-  const session = await callSessionModel(deps.db).findOne({ inboundCallSid: p.CallSid }).lean();
+  const inbound = await inboundCallModel(deps.db).findById(p.CallSid).lean();
+  const session = inbound ? await callSessionModel(deps.db).findById(inbound.sessionId).lean() : null;
   if (session) await inboundLegStatus(deps, session, p);
 }
 

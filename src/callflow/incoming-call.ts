@@ -1,9 +1,10 @@
 import { Types } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
 import { callbackLockModel } from '../../models/callback-lock';
-import { ACTIVE_STATUSES, callSessionModel, type CallSessionDoc } from '../../models/call-session';
+import { ACTIVE_STATUSES, callSessionModel } from '../../models/call-session';
 import { clientModel } from '../../models/client';
 import { extensionModel } from '../../models/extension';
+import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
 import { lockoutModel } from '../../models/lockout';
 import { phoneNumberModel } from '../../models/phone-number';
@@ -46,9 +47,10 @@ const REJECTED = rejectTwiml('rejected');
 export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): Promise<IncomingAnswer> {
   const db = deps.db;
   const now = deps.clock.now();
-
-  const existing = await callSessionModel(db).findOne({ inboundCallSid: p.CallSid }).lean();
-  if (existing) return replay(existing, now);
+  // Answer as the first time for a retried CallSid. Every write below is ordered so that this key is
+  // written first: a duplicate racing us finds it and rings until the same ring end.
+  const seen = await inboundCallModel(db).findById(p.CallSid).lean();
+  if (seen) return replay(seen.ringEndsAt, seen.sessionId, now);
 
   const number = await phoneNumberModel(db).findOne({ number: p.To }).lean();
   if (!number?.extensionId || !number.clientId) return { holdMs: 0, twiml: REJECTED };
@@ -79,11 +81,31 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     targetLockedOut: (t) => lockouts.some((l) => l.target === t),
   });
 
-  const holdMs = ext.callback.triggerAfterSeconds * 1000;
-  const ringEndsAt = new Date(now.getTime() + holdMs);
+  // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
+  const ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
   const sessionId = new Types.ObjectId();
+  try {
+    await inboundCallModel(db).create({ _id: p.CallSid, sessionId, ringEndsAt });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const winner = await inboundCallModel(db).findById(p.CallSid).lean();
+    if (winner) return replay(winner.ringEndsAt, winner.sessionId, deps.clock.now());
+    throw err;
+  }
+
+  let reason: string = decision.reason;
+  let callback = decision.callback;
+  if (decision.callback && !(await takeCallbackLock(deps, sessionId, ext._id, decision.target))) {
+    callback = false;
+    reason = 'callback-already-active';
+  }
   // When the authorized caller ID is the callback target (not a fixed number), its PIN and credit apply.
   const authorizedCallerId = authorized && decision.target === callerE164 ? authorized._id : null;
+  const timeline = [
+    timelineEntry(now, 'incoming', { callSid: p.CallSid, from: p.From, to: p.To }),
+    timelineEntry(now, 'decision', { callback: decision.callback, reason: decision.reason, target: decision.target }),
+  ];
+  if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
   try {
     await callSessionModel(db).create({
       _id: sessionId,
@@ -95,68 +117,39 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
       callerName: p.CallerName?.slice(0, 100) || null,
       target: decision.target,
       authorizedCallerId,
-      reason: decision.reason,
-      status: decision.callback ? 'ringing' : 'refused',
+      reason,
+      status: callback ? 'queued' : 'refused',
       ringEndsAt,
-      timeline: [
-        timelineEntry(now, 'incoming', { callSid: p.CallSid, from: p.From, to: p.To }),
-        timelineEntry(now, 'decision', { callback: decision.callback, reason: decision.reason, target: decision.target }),
-      ],
+      timeline,
     });
+    if (callback) {
+      await jobModel(db).create({
+        key: `${sessionId}:place:1`,
+        type: 'place-callback',
+        sessionId,
+        dueAt: new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS),
+        state: 'queued',
+      });
+    }
   } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // The same CallSid posted again at the same moment: answer as the first one does.
-    const winner = await callSessionModel(db).findOne({ inboundCallSid: p.CallSid }).lean();
-    if (winner) return replay(winner, now);
+    // A session without its job is re-queued by the sweeper; without the session, free the lock now.
+    if (callback && !(await callSessionModel(db).exists({ _id: sessionId }))) await releaseCallbackLock(db, sessionId);
     throw err;
   }
-
-  if (decision.callback) {
-    const queued = await queueFirstCallback(deps, sessionId, ext._id, decision.target, ringEndsAt);
-    if (!queued) {
-      await callSessionModel(db).updateOne(
-        { _id: sessionId },
-        {
-          $set: { status: 'refused', reason: 'callback-already-active' },
-          $push: { timeline: timelineEntry(now, 'decision', { callback: false, reason: 'callback-already-active' }) },
-        },
-      );
-    }
-  }
-  return { holdMs, twiml: BUSY, sessionId: String(sessionId) };
+  return replay(ringEndsAt, sessionId, deps.clock.now());
 }
 
-function replay(s: CallSessionDoc, now: Date): IncomingAnswer {
-  return { holdMs: Math.max(0, s.ringEndsAt.getTime() - now.getTime()), twiml: BUSY, sessionId: String(s._id) };
+function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): IncomingAnswer {
+  return { holdMs: Math.max(0, ringEndsAt.getTime() - now.getTime()), twiml: BUSY, sessionId: String(sessionId) };
 }
 
-/** Takes the per-target lock, then writes the job; false when another callback to this target is active. */
-async function queueFirstCallback(
-  deps: AppDeps,
-  sessionId: Types.ObjectId,
-  extensionId: Types.ObjectId,
-  target: string,
-  ringEndsAt: Date,
-): Promise<boolean> {
-  const db = deps.db;
+/** "One callback per target and extension at a time": false when another callback to this target is active. */
+async function takeCallbackLock(deps: AppDeps, sessionId: Types.ObjectId, extensionId: Types.ObjectId, target: string): Promise<boolean> {
   try {
-    await callbackLockModel(db).create({ _id: `${extensionId}:${target}`, sessionId, createdAt: deps.clock.now() });
+    await callbackLockModel(deps.db).create({ _id: `${extensionId}:${target}`, sessionId, createdAt: deps.clock.now() });
+    return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;
     throw err;
   }
-  try {
-    await jobModel(db).create({
-      key: `${sessionId}:place:1`,
-      type: 'place-callback',
-      sessionId,
-      dueAt: new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS),
-      state: 'queued',
-    });
-    await callSessionModel(db).updateOne({ _id: sessionId, status: 'ringing' }, { $set: { status: 'queued' } });
-  } catch (err) {
-    await releaseCallbackLock(db, sessionId);
-    throw err;
-  }
-  return true;
 }

@@ -2,9 +2,6 @@ import type { Connection, Types } from 'mongoose';
 import { callbackLockModel } from '../../models/callback-lock';
 import { callSessionModel } from '../../models/call-session';
 
-/** The session's timeline is capped so a looping call cannot grow a document without bound. */
-export const MAX_TIMELINE = 200;
-
 export function timelineEntry(at: Date, event: string, detail: Record<string, unknown> = {}) {
   return { at, event, detail };
 }
@@ -16,10 +13,9 @@ export async function recordEvent(
   event: string,
   detail: Record<string, unknown> = {},
 ): Promise<void> {
-  await callSessionModel(db).updateOne(
-    { _id: sessionId, [`timeline.${MAX_TIMELINE - 1}`]: { $exists: false } },
-    { $push: { timeline: timelineEntry(at, event, detail) } },
-  );
+  // Filter on _id alone: the embedded FerretDB answers only that from an index. The timeline stays bounded
+  // because a session is: at most MAX_STEPS prompts and retry.attempts (<= 5) callbacks.
+  await callSessionModel(db).updateOne({ _id: sessionId }, { $push: { timeline: timelineEntry(at, event, detail) } });
 }
 
 /** Frees the "one callback per target" lock, only if this session holds it. */

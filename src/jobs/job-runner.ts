@@ -70,13 +70,21 @@ export class JobRunner {
       this.deps.logger.error({ err, jobId: String(job._id), sessionId: String(job.sessionId) }, 'job failed with an exception; retrying');
       outcome = { retryAt: new Date(this.deps.clock.now().getTime() + backoffMs(job.tries)), error: String((err as Error).message) };
     }
-    const set =
-      'retryAt' in outcome
-        ? { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null }
-        : { state: outcome.state, lastError: outcome.error ?? null, leaseOwner: null, leaseUntil: null };
+    if (!('retryAt' in outcome)) {
+      // Finished jobs are removed: the claim query scans the live jobs only (on the embedded FerretDB
+      // every filter but _id scans), and the session's timeline already tells what happened.
+      if (outcome.state !== 'done') {
+        this.deps.logger.warn({ jobId: String(job._id), sessionId: String(job.sessionId), state: outcome.state, error: outcome.error }, 'job ended');
+      }
+      await jobModel(this.deps.db).deleteOne({ _id: job._id, leaseOwner: this.owner });
+      return;
+    }
     await jobModel(this.deps.db).updateOne(
       { _id: job._id, leaseOwner: this.owner, state: 'running' },
-      { $set: set, ...('retryAt' in outcome ? { $inc: { tries: 1 } } : {}) },
+      {
+        $set: { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null },
+        $inc: { tries: 1 },
+      },
     );
   }
 
