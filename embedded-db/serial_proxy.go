@@ -66,9 +66,13 @@ func (p *serialProxy) handle(client net.Conn) {
 }
 
 // roundTrip sends one request and reads every reply to it while holding the global lock.
+// Handshakes and pings skip the queue: they touch no data, and a driver whose heartbeat waits behind a
+// backlog of commands marks the server unreachable and fails every request.
 func (p *serialProxy) roundTrip(backend net.Conn, req []byte) ([][]byte, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	if !isHeartbeat(req) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
 	if _, err := backend.Write(req); err != nil {
 		return nil, err
 	}
@@ -103,6 +107,24 @@ func readMessage(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return msg, nil
+}
+
+// isHeartbeat tells whether an OP_MSG's command (the first key of its body document) is a handshake
+// or a ping. Layout: header(16) flagBits(4) sectionKind(1) documentLength(4) elementType(1) name\x00.
+func isHeartbeat(msg []byte) bool {
+	const nameAt = 16 + 4 + 1 + 4 + 1
+	if len(msg) <= nameAt || binary.LittleEndian.Uint32(msg[12:16]) != opMsg || msg[20] != 0 {
+		return false
+	}
+	end := nameAt
+	for end < len(msg) && end < nameAt+16 && msg[end] != 0 {
+		end++
+	}
+	switch string(msg[nameAt:end]) {
+	case "hello", "isMaster", "ismaster", "ping":
+		return true
+	}
+	return false
 }
 
 func moreToCome(msg []byte) bool {
