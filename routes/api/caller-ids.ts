@@ -6,7 +6,7 @@ import { phoneNumberModel } from '../../models/phone-number';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
 import { e164, idParams, pageQuery, standardErrors } from '../../src/api/schemas';
 import { extensionWarnings, updateExtension } from '../../src/domain/extensions';
-import { extensionOut, loadExtension, presentExtension } from './extensions';
+import { extensionOut, loadExtension, presentExtension, settingsOf } from './extensions';
 
 /**
  * The seed's "Currently Using CallerID Numbers" table: every public number of the extension's client,
@@ -85,12 +85,10 @@ export const callerIdRoutes: RouteSpec[] = [
     responses: { 200: { description: 'the extension', schema: extensionOut }, ...standardErrors },
     handler: async ({ deps, params, body, principal }) => {
       const current = await loadExtension(deps.db, principal, params.id);
-      const { passwordHash: _h, ...callback } = current.callback;
+      const settings = settingsOf(current);
       const ext = await updateExtension(deps.db, current, {
-        extensionNumber: current.extensionNumber,
-        name: current.name,
-        callback,
-        callerId: { ...current.callerId, numbers: body.numbers, defaultNumber: body.defaultNumber },
+        ...settings,
+        callerId: { ...settings.callerId, numbers: body.numbers, defaultNumber: body.defaultNumber },
       });
       return { status: 200, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
     },

@@ -197,8 +197,8 @@ export function presentExtension(e: ExtensionDoc, warnings?: string[]): Extensio
   return out;
 }
 
-/** The stored settings in the domain's input shape, for merging a patch onto. */
-function settingsOf(e: ExtensionDoc): ExtensionSettings {
+/** The stored settings in the domain's input shape, for merging a change onto. */
+export function settingsOf(e: ExtensionDoc): ExtensionSettings {
   const { passwordHash: _hash, ...callback } = e.callback;
   return {
     extensionNumber: e.extensionNumber,

@@ -71,8 +71,9 @@ export interface LegContext {
   callingNumber?: string | null;
 }
 
-/** A number in [0, 1), like Math.random, but injected so picks are reproducible in tests. */
-export type RandomSource = () => number;
+/** A number in [0, 1), like Math.random, but injected so picks are reproducible in tests (one type for the service). */
+import type { RandomSource } from '../clock';
+export type { RandomSource };
 
 export interface CallerIdInput {
   extension: CallerIdExtension;

@@ -1,5 +1,6 @@
 import type {
   CallerIdChannel,
+  CallerIdExtension,
   CallerIdDecision,
   CallerIdInput,
   CallerIdAccepted,
@@ -48,23 +49,33 @@ export interface Overrides {
   random?: () => number;
 }
 
+/** An extension with every caller ID setting at its default, changed by `callerId`. */
+export function makeExtension(
+  callerId: Partial<ExtensionCallerIdSettings> = {},
+  publicNumber: string | null = PUBLIC_NUMBER,
+  name = 'John White',
+  id = 'ext1',
+): CallerIdExtension {
+  return {
+    id,
+    name,
+    publicNumber,
+    callerId: {
+      name: { mode: 'server' },
+      number: { mode: 'server' },
+      numbers: [],
+      defaultNumber: null,
+      hide: false,
+      sendIdentityHeaders: false,
+      ...callerId,
+    },
+  };
+}
+
 export function makeInput(o: Overrides = {}): CallerIdInput {
   const route = o.route ?? SIP1;
   return {
-    extension: {
-      id: 'ext1',
-      name: o.name ?? 'John White',
-      publicNumber: o.publicNumber === undefined ? PUBLIC_NUMBER : o.publicNumber,
-      callerId: {
-        name: { mode: 'server' },
-        number: { mode: 'server' },
-        numbers: [],
-        defaultNumber: null,
-        hide: false,
-        sendIdentityHeaders: false,
-        ...o.callerId,
-      },
-    },
+    extension: makeExtension(o.callerId, o.publicNumber === undefined ? PUBLIC_NUMBER : o.publicNumber, o.name ?? 'John White'),
     clientNumbers: o.clientNumbers ?? CLIENT_NUMBERS,
     channels: o.channels ?? ALL_CHANNELS,
     routingChannel: route,

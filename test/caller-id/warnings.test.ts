@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
 import { callerIdWarnings, type CallerIdChannel, type CallerIdExtension, type ExtensionCallerIdSettings } from '../../src/caller-id';
-import { ALL_CHANNELS, CLIENT_NUMBERS, OTHER_CLIENT_NUMBER, PUBLIC_NUMBER, SIP1, SIP2, TW1, TW2 } from './fixtures';
+import { ALL_CHANNELS, CLIENT_NUMBERS, makeExtension, OTHER_CLIENT_NUMBER, PUBLIC_NUMBER, SIP1, SIP2, TW1, TW2 } from './fixtures';
 
-function ext(callerId: Partial<ExtensionCallerIdSettings>, publicNumber: string | null = PUBLIC_NUMBER): CallerIdExtension {
-  return {
-    id: 'e',
-    name: 'John White',
-    publicNumber,
-    callerId: {
-      name: { mode: 'server' },
-      number: { mode: 'server' },
-      numbers: [],
-      defaultNumber: null,
-      hide: false,
-      sendIdentityHeaders: false,
-      ...callerId,
-    },
-  };
-}
+const ext = (callerId: Partial<ExtensionCallerIdSettings>, publicNumber: string | null = PUBLIC_NUMBER): CallerIdExtension =>
+  makeExtension(callerId, publicNumber, 'John White', 'e');
 
 describe('caller ID configuration warnings', () => {
   const cases: { name: string; extension: CallerIdExtension; channels?: CallerIdChannel[]; expect: RegExp[] }[] = [
