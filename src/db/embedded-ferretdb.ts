@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { applyFerretDbPatches, FERRETDB_MODULE, FERRETDB_PATCHES } from './ferretdb-patches';
 
 /**
  * The embedded MongoDB-compatible database: FerretDB (SQLite backend) built from the Go module proxy
  * through our small wrapper module in `embedded-db/`, run as a child process on a free loopback port.
  *
- * The binary is cached outside the repo, keyed by a hash of the wrapper's sources, so it is built once
- * per machine and rebuilt only when go.mod/go.sum or a .go file of the wrapper changes.
+ * The binary is cached outside the repo, keyed by a hash of the wrapper's sources and of our patches to
+ * FerretDB (see ferretdb-patches.ts), so it is built once per machine and rebuilt only when they change.
  * The wrapper also puts a serializing proxy in front of FerretDB so every command is atomic, as on
  * MongoDB (see embedded-db/serial_proxy.go for why).
  */
@@ -27,9 +28,9 @@ function cacheRoot(): string {
   return path.join(base, 'twilio-callback-service');
 }
 
-/** Hash of go.mod, go.sum and every .go file of the wrapper: any change means a rebuild. */
+/** Hash of go.mod, go.sum, every .go file of the wrapper and the FerretDB patches: any change means a rebuild. */
 export function wrapperHash(): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(JSON.stringify(FERRETDB_PATCHES));
   const files = fs
     .readdirSync(WRAPPER_DIR)
     .filter((f) => f === 'go.mod' || f === 'go.sum' || (f.endsWith('.go') && !f.endsWith('_test.go')))
@@ -66,29 +67,76 @@ export async function ensureFerretDbBinary(
   }
   fs.mkdirSync(path.dirname(binary), { recursive: true });
   const tmp = `${binary}.${process.pid}.tmp`;
+  const work = `${binary}.${process.pid}.build`;
   log(`Building the embedded database (FerretDB) once into ${path.dirname(binary)}; this takes a minute or two...`);
   const started = Date.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn('go', ['build', '-trimpath', '-o', tmp, '.'], {
-      cwd: WRAPPER_DIR,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, CGO_ENABLED: '0' },
-      signal,
-    });
-    child.once('error', reject);
-    child.once('exit', resolve);
-  }).catch((err: unknown) => {
+  try {
+    const modfile = await patchedModule(work, signal);
+    const code = await run('go', ['build', '-modfile', modfile, '-trimpath', '-o', tmp, '.'], signal);
+    if (code !== 0) throw new EmbeddedDbError(`Building the embedded database failed (go build exited with ${code}); see the output above.`);
+  } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw new EmbeddedDbError(`Building the embedded database was stopped: ${(err as Error).message}`);
-  });
-  if (code !== 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new EmbeddedDbError(`Building the embedded database failed (go build exited with ${code}); see the output above.`);
+    throw err instanceof EmbeddedDbError ? err : new EmbeddedDbError(`Building the embedded database was stopped: ${(err as Error).message}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
   // rename is atomic: a concurrent start sees either no binary or a whole one.
   fs.renameSync(tmp, binary);
   log(`Embedded database built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return binary;
+}
+
+/** Runs a command in the wrapper's directory with its output shown; resolves with the exit code. */
+function run(cmd: string, args: string[], signal?: AbortSignal, capture?: (out: string) => void): Promise<number | null> {
+  return new Promise<number | null>((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: WRAPPER_DIR,
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+      env: { ...process.env, CGO_ENABLED: '0' },
+      signal,
+    });
+    if (capture) {
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+      child.stdout!.once('end', () => capture(out));
+    }
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+}
+
+/**
+ * A patched copy of the FerretDB module in `work/ferretdb` and a go.mod (returned) that replaces the
+ * module with it; the wrapper's own go.mod and go.sum are left untouched.
+ */
+async function patchedModule(work: string, signal?: AbortSignal): Promise<string> {
+  let json = '';
+  const code = await run('go', ['mod', 'download', '-json', FERRETDB_MODULE], signal, (out) => (json = out));
+  const dir = code === 0 ? (JSON.parse(json) as { Dir?: string }).Dir : undefined;
+  if (!dir) throw new EmbeddedDbError(`Could not download ${FERRETDB_MODULE} (go mod download exited with ${code}).`);
+  const copy = path.join(work, 'ferretdb');
+  fs.cpSync(dir, copy, { recursive: true });
+  makeWritable(copy);
+  try {
+    applyFerretDbPatches(copy);
+  } catch (err) {
+    throw new EmbeddedDbError((err as Error).message);
+  }
+  const modfile = path.join(work, 'go.mod');
+  const goMod = fs.readFileSync(path.join(WRAPPER_DIR, 'go.mod'), 'utf8');
+  fs.writeFileSync(modfile, `${goMod}\nreplace ${FERRETDB_MODULE} => ${copy}\n`);
+  fs.copyFileSync(path.join(WRAPPER_DIR, 'go.sum'), path.join(work, 'go.sum'));
+  return modfile;
+}
+
+/** The module cache is read-only; the copy must be patchable and removable after the build. */
+function makeWritable(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(p);
+    else fs.chmodSync(p, 0o644);
+  }
 }
 
 export interface EmbeddedDb {
