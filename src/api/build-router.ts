@@ -1,12 +1,30 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
+import { markConfigChanged } from '../domain/config-version';
 import { AppError } from '../errors';
 import { authenticate } from './authenticate';
 import type { RouteSpec } from './route-spec';
 import { parseOrThrow } from './validate';
 
 const NO_QUERY = z.object({}).strict();
+
+/**
+ * Runs a handler; after any write (successful or not: a failure may have written part of it) the config
+ * version changes before the answer, so every instance's webhooks read the new configuration.
+ */
+async function runHandler(route: RouteSpec, ctx: Parameters<RouteSpec['handler']>[0]): ReturnType<RouteSpec['handler']> {
+  if (route.method === 'get') return route.handler(ctx);
+  let out: Awaited<ReturnType<RouteSpec['handler']>>;
+  try {
+    out = await route.handler(ctx);
+  } catch (err) {
+    await markConfigChanged(ctx.deps.db).catch(() => {});
+    throw err;
+  }
+  await markConfigChanged(ctx.deps.db);
+  return out;
+}
 
 /**
  * Mounts each route spec: authenticate, enforce access, validate path/query/body against the spec's
@@ -30,7 +48,7 @@ export function buildApiRouter(routes: RouteSpec[], deps: AppDeps, extra: Record
         // Routes without query parameters still refuse unknown ones, like unknown body fields.
         const query = parseOrThrow(route.query ?? NO_QUERY, { ...(req.query as object) }, 'query');
         const body = route.body ? parseOrThrow(route.body, req.body ?? {}, 'body') : undefined;
-        const out = await route.handler({ principal, params, query, body, deps, req, res });
+        const out = await runHandler(route, { principal, params, query, body, deps, req, res });
         if (out.raw) {
           res.status(out.status).type(out.raw.contentType).send(out.raw.text);
         } else if (out.body === undefined) {

@@ -1,3 +1,4 @@
+import { markConfigChanged } from '../domain/config-version';
 import { Types } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
 import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
@@ -210,6 +211,8 @@ async function recordFailedSession(ctx: Ctx): Promise<void> {
     { $set: { extensionId: ctx.s.extensionId, target: ctx.s.target, until, failedSessions: failed, createdAt: now } },
     { upsert: true },
   );
+  // Lockouts are part of the configuration the incoming webhook caches: every instance must see this one.
+  await markConfigChanged(db);
   await recordEvent(db, ctx.s._id, now, 'target-locked-out', { until, failedSessions: failed });
   ctx.deps.logger.warn({ sessionId: String(ctx.s._id), extensionId: String(ctx.s.extensionId) }, 'callback target locked out after repeated password failures');
 }

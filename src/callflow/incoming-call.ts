@@ -1,18 +1,13 @@
 import { Types } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
 import { callbackLockModel } from '../../models/callback-lock';
 import { ACTIVE_STATUSES, callSessionModel } from '../../models/call-session';
-import { clientModel } from '../../models/client';
-import { extensionModel } from '../../models/extension';
 import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
-import { lockoutModel } from '../../models/lockout';
-import { phoneNumberModel } from '../../models/phone-number';
-import { rateTableModel } from '../../models/rate-table';
 import type { AppDeps } from '../app';
-import { cheapestIncrementCost } from '../billing/rating';
+import { insertBatched } from '../db/batched-insert';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { toE164 } from '../phone';
+import { ConfigCache } from './config-cache';
 import { decideCallback } from './decide-callback';
 import { isHiddenCaller } from './hidden-caller';
 import { releaseCallbackLock, timelineEntry } from './session-events';
@@ -47,45 +42,40 @@ const REJECTED = rejectTwiml('rejected');
 export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): Promise<IncomingAnswer> {
   const db = deps.db;
   const now = deps.clock.now();
-  // Answer as the first time for a retried CallSid. Every write below is ordered so that this key is
-  // written first: a duplicate racing us finds it and rings until the same ring end.
-  const seen = await inboundCallModel(db).findById(p.CallSid).lean();
-  if (seen) return replay(seen.ringEndsAt, seen.sessionId, now);
-
-  const number = await phoneNumberModel(db).findOne({ number: p.To }).lean();
-  if (!number?.extensionId || !number.clientId) return { holdMs: 0, twiml: REJECTED };
-  const [ext, client] = await Promise.all([
-    extensionModel(db).findById(number.extensionId).lean(),
-    clientModel(db).findById(number.clientId).lean(),
-  ]);
-  if (!ext || !client || String(ext.clientId) !== String(client._id)) return { holdMs: 0, twiml: REJECTED };
+  const config = ConfigCache.for(db);
+  await config.refresh();
+  const route = await config.route(p.To);
+  if (!route) return { holdMs: 0, twiml: REJECTED };
+  const { extension: ext, client } = route;
 
   const hidden = isHiddenCaller(p.From);
   const callerE164 = hidden ? null : (toE164(p.From) ?? null);
-  const [authorized, rateTable, lockouts, activeCalls] = await Promise.all([
-    callerE164 ? authorizedCallerModel(db).findOne({ extensionId: ext._id, number: callerE164 }).lean() : null,
-    rateTableModel(db).findById(client.rateTableId).lean(),
-    lockoutModel(db).find({ extensionId: ext._id, until: { $gt: now } }).limit(1000).lean(),
+  const [authorized, balance, lockouts, activeCalls] = await Promise.all([
+    callerE164 ? config.authorizedCaller(ext._id, callerE164) : null,
+    client.unlimitedCredit ? 0 : config.freshBalance(client._id),
+    config.lockouts(ext._id, now),
     client.maxConcurrentCalls === null ? 0 : callSessionModel(db).countDocuments({ clientId: client._id, status: { $in: ACTIVE_STATUSES } }),
   ]);
+  if (balance === null) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
+  const available = authorized && !authorized.unlimited ? await config.freshAvailable(authorized._id) : 0;
   const decision = decideCallback({
     returnCalls: ext.callback.returnCalls,
     fixedNumber: ext.callback.fixedNumber,
     callerE164,
     callerHidden: hidden,
-    authorizedCaller: authorized
-      ? { id: String(authorized._id), enabled: authorized.enabled, unlimited: authorized.unlimited, available: authorized.available }
-      : null,
-    client: { unlimitedCredit: client.unlimitedCredit, balance: client.balance, activeCalls, maxConcurrentCalls: client.maxConcurrentCalls },
-    cheapestIncrement: cheapestIncrementCost(rateTable?.rates ?? []),
-    targetLockedOut: (t) => lockouts.some((l) => l.target === t),
+    authorizedCaller: authorized ? { id: String(authorized._id), enabled: authorized.enabled, unlimited: authorized.unlimited, available } : null,
+    client: { unlimitedCredit: client.unlimitedCredit, balance, activeCalls, maxConcurrentCalls: client.maxConcurrentCalls },
+    cheapestIncrement: route.cheapestIncrement,
+    targetLockedOut: (t) => lockouts.some((l) => l.target === t && l.until > now),
   });
 
   // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
   const ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
   const sessionId = new Types.ObjectId();
+  // The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
+  // on it, finds the first session and rings until the same ring end.
   try {
-    await inboundCallModel(db).create({ _id: p.CallSid, sessionId, ringEndsAt });
+    await insertBatched(db, inboundCallModel(db), { _id: p.CallSid, sessionId, ringEndsAt });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     const winner = await inboundCallModel(db).findById(p.CallSid).lean();
@@ -107,7 +97,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   ];
   if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
   try {
-    await callSessionModel(db).create({
+    const stored = insertBatched(db, callSessionModel(db), {
       _id: sessionId,
       inboundCallSid: p.CallSid,
       clientId: client._id,
@@ -122,17 +112,22 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
       ringEndsAt,
       timeline,
     });
-    if (callback) {
-      await jobModel(db).create({
-        key: `${sessionId}:place:1`,
-        type: 'place-callback',
-        sessionId,
-        dueAt: new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS),
-        state: 'queued',
-      });
-    }
+    // The session and its job go in the same round: a job whose session is missing is cancelled by the
+    // runner, a session whose job is missing is re-queued by the sweeper.
+    const queued = callback
+      ? insertBatched(db, jobModel(db), {
+          key: `${sessionId}:place:1`,
+          type: 'place-callback',
+          sessionId,
+          dueAt: new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS),
+          state: 'queued',
+        })
+      : undefined;
+    const [s, j] = await Promise.allSettled([stored, queued]);
+    if (s.status === 'rejected') throw s.reason;
+    if (j.status === 'rejected') throw j.reason;
   } catch (err) {
-    // A session without its job is re-queued by the sweeper; without the session, free the lock now.
+    // Without the session, free the lock now.
     if (callback && !(await callSessionModel(db).exists({ _id: sessionId }))) await releaseCallbackLock(db, sessionId);
     throw err;
   }
@@ -146,7 +141,7 @@ function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): Incomin
 /** "One callback per target and extension at a time": false when another callback to this target is active. */
 async function takeCallbackLock(deps: AppDeps, sessionId: Types.ObjectId, extensionId: Types.ObjectId, target: string): Promise<boolean> {
   try {
-    await callbackLockModel(deps.db).create({ _id: `${extensionId}:${target}`, sessionId, createdAt: deps.clock.now() });
+    await insertBatched(deps.db, callbackLockModel(deps.db), { _id: `${extensionId}:${target}`, sessionId, createdAt: deps.clock.now() });
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;

@@ -13,17 +13,25 @@ export interface JobRunnerOptions {
   /** A job claimed by an instance that died is taken over when its lease expires. */
   leaseMs?: number;
   pollMs?: number;
+  /** Jobs run at once by this instance (default 16): 500 callbacks due together are placed in parallel. */
+  concurrency?: number;
+  /** Spreads instances over the due jobs so they rarely race for the same one; injected for tests. */
+  random?: () => number;
 }
 
 /**
- * Runs durable jobs from MongoDB. A claim is one atomic findOneAndUpdate: a job due and queued, or
- * running under an expired lease, becomes running for this owner only, so several instances on one
- * database never run the same job at once.
+ * Runs durable jobs from MongoDB. A claim is one atomic findOneAndUpdate by `_id` (an indexed lookup,
+ * also on the embedded database): a job due and queued, or running under an expired lease, becomes
+ * running for this owner only, so several instances on one database never run the same job at once.
+ * One query finds a batch of candidates; the instance claims them in a shuffled order and runs the ones
+ * it won in parallel.
  */
 export class JobRunner {
   readonly owner: string;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  private readonly concurrency: number;
+  private readonly random: () => number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -36,27 +44,54 @@ export class JobRunner {
     this.owner = opts.owner ?? `runner-${randomUUID()}`;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 500;
+    this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.random = opts.random ?? Math.random;
   }
 
   async claim(): Promise<JobDoc | null> {
+    return (await this.claimBatch(1))[0] ?? null;
+  }
+
+  /** Claims up to `max` due jobs, the oldest first among a shuffled window of candidates. */
+  async claimBatch(max: number): Promise<JobDoc[]> {
     const now = this.deps.clock.now();
-    return jobModel(this.deps.db)
-      .findOneAndUpdate(
-        { $or: [{ state: 'queued', dueAt: { $lte: now } }, { state: 'running', leaseUntil: { $lt: now } }] },
-        { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
-        { sort: { dueAt: 1 }, returnDocument: 'after' },
-      )
+    const due = { $or: [{ state: 'queued' as const, dueAt: { $lte: now } }, { state: 'running' as const, leaseUntil: { $lt: now } }] };
+    const candidates = await jobModel(this.deps.db)
+      .find(due, { _id: 1 })
+      .sort({ dueAt: 1 })
+      .limit(max * 4)
       .lean();
+    // Instances that read the same candidates would all race for the first ones; a shuffle spreads them.
+    const order = candidates.map((c) => ({ id: c._id, key: this.random() })).sort((a, b) => a.key - b.key);
+    const claimed: JobDoc[] = [];
+    let next = 0;
+    while (next < order.length && claimed.length < max) {
+      const round = order.slice(next, next + max - claimed.length);
+      next += round.length;
+      const won = await Promise.all(
+        round.map(({ id }) =>
+          jobModel(this.deps.db)
+            .findOneAndUpdate(
+              { _id: id, ...due },
+              { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
+              { returnDocument: 'after' },
+            )
+            .lean(),
+        ),
+      );
+      for (const job of won) if (job) claimed.push(job);
+    }
+    return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   }
 
   /** Claims and runs due jobs until none is left (or `limit`); returns how many ran. */
   async runDue(limit = 1_000): Promise<number> {
     let ran = 0;
     while (ran < limit && !this.stopped) {
-      const job = await this.claim();
-      if (!job) break;
-      await this.execute(job);
-      ran++;
+      const jobs = await this.claimBatch(Math.min(this.concurrency, limit - ran));
+      if (jobs.length === 0) break;
+      await Promise.all(jobs.map((job) => this.execute(job)));
+      ran += jobs.length;
     }
     return ran;
   }

@@ -1,3 +1,4 @@
+import { markConfigChanged } from '../domain/config-version';
 import type { Connection } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
 import { channelModel } from '../../models/channel';
@@ -70,6 +71,7 @@ export async function ensureDemoData(db: Connection, now: Date): Promise<string 
     unlimited: true,
   });
   await changeCallerCredit(db, { callerId: caller._id, amount: 50_000, kind: 'initial', note: 'demo allowance', now });
+  await markConfigChanged(db);
   return [
     'Demo data created (local mode):',
     `  client "${DEMO.clientName}" with 10.00 USD (rates: +1 at 0.01/min, +44 at 0.02/min)`,

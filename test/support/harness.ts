@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Connection } from 'mongoose';
 import pino from 'pino';
 import supertest from 'supertest';
 import twilio from 'twilio';
@@ -29,7 +30,7 @@ export function twilioSignatureFor(path: string, params: Record<string, string>,
 
 /** A real app on the test database, with a manual clock, a seeded random source and a silent log. */
 export function createTestApp(
-  opts: { env?: Record<string, string>; twilioApiBaseUrl?: string; random?: RandomSource; logger?: pino.Logger; clock?: Clock } = {},
+  opts: { env?: Record<string, string>; twilioApiBaseUrl?: string; random?: RandomSource; logger?: pino.Logger; clock?: Clock; db?: Connection } = {},
 ): TestApp {
   const base = loadConfig({
     PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
@@ -46,7 +47,7 @@ export function createTestApp(
   const clock = new ManualClock();
   const deps: AppDeps = {
     config,
-    db: testDb(),
+    db: opts.db ?? testDb(),
     twilio: createTwilioClient({
       accountSid: TEST_ACCOUNT_SID,
       authToken: TEST_AUTH_TOKEN,
@@ -54,7 +55,7 @@ export function createTestApp(
     }),
     clock: opts.clock ?? clock,
     random: opts.random ?? (() => 0.5),
-    logger: opts.logger ?? pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
   };
   const app = createApp(deps);

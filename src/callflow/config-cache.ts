@@ -1,0 +1,135 @@
+import type { Connection, Types } from 'mongoose';
+import { authorizedCallerModel } from '../../models/authorized-caller';
+import { clientModel } from '../../models/client';
+import { CONFIG_VERSION_ID, configVersionModel } from '../../models/config-version';
+import { extensionModel, type ExtensionDoc } from '../../models/extension';
+import { lockoutModel, type LockoutDoc } from '../../models/lockout';
+import { phoneNumberModel } from '../../models/phone-number';
+import { rateTableModel } from '../../models/rate-table';
+import { cheapestIncrementCost } from '../billing/rating';
+import { GroupBatcher } from '../db/group-batcher';
+
+/** What an incoming call to one of our numbers needs to know, all of it configuration. */
+export interface NumberRoute {
+  extension: ExtensionDoc;
+  client: { _id: Types.ObjectId; unlimitedCredit: boolean; maxConcurrentCalls: number | null };
+  cheapestIncrement: number | null;
+}
+
+/** An authorized caller ID's settings; its credit is money and is read fresh (`freshAvailable`). */
+export interface CachedCaller {
+  _id: Types.ObjectId;
+  enabled: boolean;
+  unlimited: boolean;
+}
+
+/** Entries beyond this are dropped all at once: a bound, not an LRU; a refill costs one lookup each. */
+const MAX_ENTRIES = 20_000;
+
+/**
+ * The configuration every incoming-call webhook reads (number -> extension, client and rate table;
+ * authorized caller IDs; lockouts), cached per instance and dropped whenever the config version token
+ * changes (models/config-version.ts). Each webhook first waits for a version check that started after it
+ * arrived, so a call placed after a configuration write was answered never sees the old configuration,
+ * on any instance. Money (balances, caller credit) is never cached.
+ *
+ * Without a version document (a database written by hand or by tests' fixtures) nothing is cached.
+ */
+export class ConfigCache {
+  private token: string | null = null;
+  private routes = new Map<string, Promise<NumberRoute | null>>();
+  private callers = new Map<string, Promise<CachedCaller | null>>();
+  private lockoutLists = new Map<string, Promise<LockoutDoc[]>>();
+  private readonly versionChecks: GroupBatcher<null, string | null>;
+  private readonly balances: GroupBatcher<string, number | null>;
+
+  private constructor(private readonly db: Connection) {
+    this.versionChecks = new GroupBatcher(async (items) => {
+      const doc = await configVersionModel(db).findById(CONFIG_VERSION_ID).lean();
+      return items.map(() => doc?.token ?? null);
+    });
+    // Clients are few (tenants), so one query for all the balances a batch needs is cheap everywhere.
+    this.balances = new GroupBatcher(async (ids) => {
+      const docs = await clientModel(db)
+        .find({ _id: { $in: [...new Set(ids)] } }, { balance: 1 })
+        .lean();
+      const byId = new Map(docs.map((d) => [String(d._id), d.balance]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+  }
+
+  private static readonly perConnection = new WeakMap<Connection, ConfigCache>();
+  static for(db: Connection): ConfigCache {
+    let cache = ConfigCache.perConnection.get(db);
+    if (!cache) ConfigCache.perConnection.set(db, (cache = new ConfigCache(db)));
+    return cache;
+  }
+
+  /** Brings the cache up to the configuration as of now; call once per webhook before the lookups. */
+  async refresh(): Promise<void> {
+    const token = await this.versionChecks.submit(null);
+    if (token === this.token && token !== null) return;
+    this.token = token;
+    this.routes.clear();
+    this.callers.clear();
+    this.lockoutLists.clear();
+  }
+
+  route(number: string): Promise<NumberRoute | null> {
+    return this.cached(this.routes, number, () => this.loadRoute(number));
+  }
+
+  authorizedCaller(extensionId: Types.ObjectId, e164: string): Promise<CachedCaller | null> {
+    return this.cached(this.callers, `${extensionId}:${e164}`, async () => {
+      const c = await authorizedCallerModel(this.db).findOne({ extensionId, number: e164 }, { enabled: 1, unlimited: 1 }).lean();
+      return c ? { _id: c._id, enabled: c.enabled, unlimited: c.unlimited } : null;
+    });
+  }
+
+  /** Lockouts of an extension that had not ended when loaded; the caller checks `until` against its clock. */
+  lockouts(extensionId: Types.ObjectId, now: Date): Promise<LockoutDoc[]> {
+    return this.cached(this.lockoutLists, String(extensionId), () =>
+      lockoutModel(this.db).find({ extensionId, until: { $gt: now } }).limit(1000).lean().exec(),
+    );
+  }
+
+  /** The client's balance now (not cached), read together with the other webhooks in flight. */
+  freshBalance(clientId: Types.ObjectId): Promise<number | null> {
+    return this.balances.submit(String(clientId));
+  }
+
+  async freshAvailable(callerId: Types.ObjectId): Promise<number> {
+    const c = await authorizedCallerModel(this.db).findById(callerId, { available: 1 }).lean();
+    return c?.available ?? 0;
+  }
+
+  private cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    if (this.token === null) return load();
+    const hit = map.get(key);
+    if (hit) return hit;
+    if (map.size >= MAX_ENTRIES) map.clear();
+    const p = load();
+    map.set(key, p);
+    // A failed load is not remembered: the next webhook tries again.
+    p.catch(() => {
+      if (map.get(key) === p) map.delete(key);
+    });
+    return p;
+  }
+
+  private async loadRoute(number: string): Promise<NumberRoute | null> {
+    const num = await phoneNumberModel(this.db).findOne({ number }).lean();
+    if (!num?.extensionId || !num.clientId) return null;
+    const [extension, client] = await Promise.all([
+      extensionModel(this.db).findById(num.extensionId).lean(),
+      clientModel(this.db).findById(num.clientId).lean(),
+    ]);
+    if (!extension || !client || String(extension.clientId) !== String(client._id)) return null;
+    const rateTable = await rateTableModel(this.db).findById(client.rateTableId).lean();
+    return {
+      extension,
+      client: { _id: client._id, unlimitedCredit: client.unlimitedCredit, maxConcurrentCalls: client.maxConcurrentCalls },
+      cheapestIncrement: cheapestIncrementCost(rateTable?.rates ?? []),
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { mongo, type Connection, type Model } from 'mongoose';
+import { GroupBatcher } from './group-batcher';
+
+/** The error of one document of a batched insert, shaped like the driver's (so isDuplicateKey works). */
+export class InsertError extends Error {
+  override name = 'InsertError';
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+const batchers = new WeakMap<Connection, Map<string, GroupBatcher<object, void>>>();
+
+/**
+ * Inserts one document as part of a batch (`insertMany`, unordered) with the other inserts into the same
+ * collection that are waiting: the webhook path writes four documents per call, and one command per
+ * collection per batch is what keeps the embedded database ahead of the calls. Each document is cast,
+ * validated and timestamped by its mongoose model exactly as `create` would; a duplicate key fails only
+ * its own document, with code 11000.
+ */
+export function insertBatched<T>(db: Connection, model: Model<T>, data: Partial<T> | Record<string, unknown>): Promise<void> {
+  let perDb = batchers.get(db);
+  if (!perDb) batchers.set(db, (perDb = new Map()));
+  let batcher = perDb.get(model.modelName);
+  if (!batcher) {
+    batcher = new GroupBatcher<object, void>((items) => insertAll(model, items));
+    perDb.set(model.modelName, batcher);
+  }
+  return batcher.submit(data);
+}
+
+async function insertAll<T>(model: Model<T>, items: object[]): Promise<Array<void | Error>> {
+  const results: Array<void | Error> = items.map(() => undefined);
+  const docs: Array<object | undefined> = items.map(() => undefined);
+  await Promise.all(
+    items.map(async (item, i) => {
+      const doc = new model(item);
+      try {
+        await doc.validate();
+      } catch (invalid) {
+        results[i] = invalid as Error;
+        return;
+      }
+      docs[i] = model.applyTimestamps(doc.toObject());
+    }),
+  );
+  const positions = docs.flatMap((d, i) => (d ? [i] : []));
+  const valid = positions.map((i) => docs[i]!);
+  if (valid.length === 0) return results;
+  try {
+    await model.collection.insertMany(valid, { ordered: false });
+  } catch (err) {
+    if (!(err instanceof mongo.MongoBulkWriteError)) throw err;
+    const failed = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    for (const w of failed) results[positions[w.index]!] = new InsertError(w.errmsg ?? 'insert failed', w.code);
+  }
+  return results;
+}
