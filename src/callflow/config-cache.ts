@@ -42,6 +42,8 @@ export class ConfigCache {
   private lockoutLists = new Map<string, Promise<LockoutDoc[]>>();
   private readonly versionChecks: GroupBatcher<null, string | null>;
   private readonly balances: GroupBatcher<string, number | null>;
+  private readonly callerLookups: GroupBatcher<{ extensionId: Types.ObjectId; number: string }, CachedCaller | null>;
+  private extensions = new Map<string, Promise<ExtensionDoc | null>>();
 
   private constructor(private readonly db: Connection) {
     this.versionChecks = new GroupBatcher(async (items) => {
@@ -55,6 +57,17 @@ export class ConfigCache {
         .lean();
       const byId = new Map(docs.map((d) => [String(d._id), d.balance]));
       return ids.map((id) => byId.get(id) ?? null);
+    });
+    // Callers not seen yet are looked up together: one query per batch instead of one per call.
+    this.callerLookups = new GroupBatcher(async (keys) => {
+      const docs = await authorizedCallerModel(db)
+        .find(
+          { extensionId: { $in: [...new Set(keys.map((k) => String(k.extensionId)))] }, number: { $in: [...new Set(keys.map((k) => k.number))] } },
+          { extensionId: 1, number: 1, enabled: 1, unlimited: 1 },
+        )
+        .lean();
+      const byKey = new Map(docs.map((c) => [`${c.extensionId}:${c.number}`, { _id: c._id, enabled: c.enabled, unlimited: c.unlimited }]));
+      return keys.map((k) => byKey.get(`${k.extensionId}:${k.number}`) ?? null);
     });
   }
 
@@ -73,6 +86,7 @@ export class ConfigCache {
     this.routes.clear();
     this.callers.clear();
     this.lockoutLists.clear();
+    this.extensions.clear();
   }
 
   route(number: string): Promise<NumberRoute | null> {
@@ -80,10 +94,12 @@ export class ConfigCache {
   }
 
   authorizedCaller(extensionId: Types.ObjectId, e164: string): Promise<CachedCaller | null> {
-    return this.cached(this.callers, `${extensionId}:${e164}`, async () => {
-      const c = await authorizedCallerModel(this.db).findOne({ extensionId, number: e164 }, { enabled: 1, unlimited: 1 }).lean();
-      return c ? { _id: c._id, enabled: c.enabled, unlimited: c.unlimited } : null;
-    });
+    return this.cached(this.callers, `${extensionId}:${e164}`, () => this.callerLookups.submit({ extensionId, number: e164 }));
+  }
+
+  /** An extension by id (the callback job reads its retry settings). */
+  extension(id: Types.ObjectId): Promise<ExtensionDoc | null> {
+    return this.cached(this.extensions, String(id), () => extensionModel(this.db).findById(id).lean().exec());
   }
 
   /** Lockouts of an extension that had not ended when loaded; the caller checks `until` against its clock. */
