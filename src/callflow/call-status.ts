@@ -5,6 +5,7 @@ import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
 import type { AppDeps } from '../app';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { knownCallSids } from './place-callback';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
@@ -54,8 +55,9 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
   const db = deps.db;
   const now = deps.clock.now();
   const sessions = callSessionModel(db);
-  // The first callback for this attempt may arrive before calls.create returned: adopt its CallSid.
-  if (!s.callback.callSid && s.status === 'calling') {
+  // The first callback for this attempt may arrive before calls.create returned (or after it timed out):
+  // adopt its CallSid, unless it is a late report of an earlier attempt's call.
+  if (!s.callback.callSid && s.status === 'calling' && !knownCallSids(s).has(p.CallSid)) {
     await sessions.updateOne({ _id: s._id, 'callback.callSid': null }, { $set: { 'callback.callSid': p.CallSid } });
     s = { ...s, callback: { ...s.callback, callSid: p.CallSid } };
   }

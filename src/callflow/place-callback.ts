@@ -8,17 +8,41 @@ import { voiceUrl } from './urls';
 
 /** After this many transient failures (Twilio 5xx, timeouts) in a row, the callback is given up. */
 const MAX_TRANSIENT_TRIES = 8;
-/** A create whose outcome is unknown (the instance died mid-request) is looked up on Twilio after this. */
+/**
+ * A create whose outcome is unknown (the instance died mid-request, or the request timed out or lost its
+ * connection after it was sent) is looked up on Twilio after this.
+ */
 const UNKNOWN_CREATE_GRACE_MS = 20_000;
+/** Connection errors that mean the request never reached Twilio, so no call can have been created. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
-function restError(err: unknown): { status: number | undefined; code: number | undefined; message: string } {
-  const e = err as { status?: number; code?: number; message?: string };
+/** `code` is Twilio's error code on a REST answer, or a Node/axios code (ECONNABORTED...) when none came. */
+function restError(err: unknown): { status: number | undefined; code: number | string | undefined; message: string } {
+  const e = err as { status?: number; code?: number | string; message?: string };
   return { status: e.status, code: e.code, message: e.message ?? String(err) };
 }
 
 /** 4xx answers other than rate limiting are final: a bad number will not become good by retrying. */
-function isPermanent(err: { status: number | undefined; code: number | undefined }): boolean {
+function isPermanent(err: { status: number | undefined; code: number | string | undefined }): boolean {
   return err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429 && err.code !== 20429;
+}
+
+/**
+ * No HTTP answer (a timeout, a reset connection): Twilio may well have created the call. Placing it
+ * again would ring the caller twice, so the attempt stays open until the call is found or known absent.
+ */
+function outcomeUnknown(err: { status: number | undefined; code: number | string | undefined }): boolean {
+  return err.status === undefined && !NOT_SENT.has(String(err.code));
+}
+
+/** Every CallSid this session has already seen (earlier attempts, the inbound call): never the current attempt's. */
+export function knownCallSids(s: Pick<CallSessionDoc, 'timeline' | 'inboundCallSid'>): Set<string> {
+  const sids = new Set<string>([s.inboundCallSid]);
+  for (const e of s.timeline ?? []) {
+    const sid = (e.detail as { callSid?: unknown } | undefined)?.callSid;
+    if (typeof sid === 'string') sids.add(sid);
+  }
+  return sids;
 }
 
 /**
@@ -44,6 +68,16 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
         await recordEvent(db, session._id, now(), 'callback-adopted', { callSid: adopted });
         return { state: 'done' };
       }
+      // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
+      // measures its grace from here).
+      session = await sessions
+        .findOneAndUpdate(
+          { _id: session._id, status: 'calling', 'callback.callSid': null },
+          { $set: { 'callback.attemptStartedAt': now() } },
+          { returnDocument: 'after' },
+        )
+        .lean();
+      if (!session) return { state: 'done' };
     } else {
       session = await sessions
         .findOneAndUpdate(
@@ -91,6 +125,14 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
         await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
         return { state: 'failed', error: e.message };
       }
+      if (outcomeUnknown(e)) {
+        // The status callbacks or the answer of that call adopt it; otherwise the next run asks Twilio.
+        await sessions.updateOne(
+          { _id: session._id, status: 'calling', 'callback.callSid': null },
+          { $push: { timeline: timelineEntry(now(), 'callback-outcome-unknown', { code: e.code, message: e.message }) } },
+        );
+        return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+      }
       await sessions.updateOne(
         { _id: session._id, status: 'calling', 'callback.callSid': null },
         {
@@ -113,9 +155,11 @@ async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, deta
 }
 
 /**
- * An attempt was started by an instance that died before recording the CallSid. Its status callbacks
- * usually record it within a second; after a grace period, ask Twilio for a call to the target from our
- * number started since the attempt. Returns the CallSid, null (no such call: place it), or 'wait'.
+ * An attempt whose create has an unknown outcome: the instance died before recording the CallSid, or the
+ * request timed out. Its status callbacks usually record it within a second; after a grace period, ask
+ * Twilio for a call to the target from our number started since the attempt, other than the calls of
+ * earlier attempts (a busy first attempt is also a call to the target from our number).
+ * Returns the CallSid, null (no such call: place it), or 'wait'.
  */
 async function findUnrecordedCall(deps: AppDeps, s: CallSessionDoc): Promise<string | null | 'wait'> {
   const started = s.callback.attemptStartedAt;
@@ -125,7 +169,8 @@ async function findUnrecordedCall(deps: AppDeps, s: CallSessionDoc): Promise<str
     to: s.target!,
     from: s.calledNumber,
     startTimeAfter: new Date(started.getTime() - 60_000),
-    limit: 5,
+    limit: 20,
   });
-  return calls[0]?.sid ?? null;
+  const known = knownCallSids(s);
+  return calls.find((c) => !known.has(c.sid))?.sid ?? null;
 }

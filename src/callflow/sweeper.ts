@@ -87,7 +87,12 @@ async function durationFromTwilio(deps: AppDeps, r: ReservationDoc): Promise<{ s
   const parent = session?.callback.callSid;
   if (!parent) return { seconds: 0, sid: null };
   const children = await deps.twilio.calls.list({ parentCallSid: parent, limit: 20 });
-  const child = children.find((c) => c.to === r.destination || c.to?.includes(r.destination.slice(1))) ?? children[0];
+  // A session may have dialed several times (the same number, too): a leg another reservation was
+  // settled from is not this one's.
+  const others = await reservationModel(deps.db).find({ sessionId: r.sessionId, _id: { $ne: r._id } }, { dialCallSid: 1 }).lean();
+  const taken = new Set(others.map((o) => o.dialCallSid).filter(Boolean));
+  const free = children.filter((c) => !taken.has(c.sid));
+  const child = free.find((c) => c.to === r.destination || c.to?.includes(r.destination.slice(1))) ?? free[0];
   return child ? read(child) : { seconds: 0, sid: null };
 }
 
