@@ -7,6 +7,21 @@ import { emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
 
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 const REJECTED = rejectTwiml('rejected');
+const BUSY = rejectTwiml('busy');
+/**
+ * Twilio waits 15 s for a webhook. When the database hangs (rather than fails), the incoming call is
+ * answered busy before that, still unanswered and free; the work goes on and may still call back.
+ */
+export const INCOMING_DEADLINE_MS = 10_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number, onLate: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(onLate()), ms);
+  });
+  work.catch(() => {}); // once late, its failure has nobody to tell but the log (below)
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 const HANGUP = hangupTwiml();
 const EMPTY = emptyTwiml();
 
@@ -32,11 +47,11 @@ export function voiceRoutes(deps: AppDeps): Router {
     const CallSid = field(req, 'CallSid');
     const To = field(req, 'To');
     if (!CallSid || !CALL_SID.test(CallSid) || !To) return xml(res, REJECTED);
-    const out = await handleIncomingCall(deps, {
-      CallSid,
-      To,
-      From: field(req, 'From') ?? '',
-      CallerName: field(req, 'CallerName', 100),
+    const work = handleIncomingCall(deps, { CallSid, To, From: field(req, 'From') ?? '', CallerName: field(req, 'CallerName', 100) });
+    const out = await withDeadline(work, INCOMING_DEADLINE_MS, () => {
+      req.log?.warn({ callSid: CallSid }, 'incoming call not stored within the deadline (database slow?); answered busy');
+      work.catch((err: unknown) => req.log?.error({ err, callSid: CallSid }, 'incoming call failed after the deadline'));
+      return { holdMs: 0, twiml: BUSY };
     });
     if (out.holdMs > 0) {
       // Holding the answer keeps the call unanswered (and free): the caller hears ringing.

@@ -70,17 +70,21 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   });
 
   // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
-  const ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
-  const sessionId = new Types.ObjectId();
+  let ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
+  let sessionId = new Types.ObjectId();
   // The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
   // on it, finds the first session and rings until the same ring end.
   try {
     await insertBatched(db, inboundCallModel(db), { _id: p.CallSid, sessionId, ringEndsAt });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const winner = await inboundCallModel(db).findById(p.CallSid).lean();
-    if (winner) return replay(winner.ringEndsAt, winner.sessionId, deps.clock.now());
-    throw err;
+    const first = await inboundCallModel(db).findById(p.CallSid).lean();
+    if (!first) throw err;
+    if (await callSessionModel(db).exists({ _id: first.sessionId })) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
+    // The first attempt wrote its key and then failed (the database went away): finish its work under
+    // its ids. Every write below is idempotent for a given session id, so a racing duplicate is harmless.
+    sessionId = first.sessionId;
+    ringEndsAt = first.ringEndsAt;
   }
 
   let reason: string = decision.reason;
@@ -124,8 +128,9 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
         })
       : undefined;
     const [s, j] = await Promise.allSettled([stored, queued]);
-    if (s.status === 'rejected') throw s.reason;
-    if (j.status === 'rejected') throw j.reason;
+    // A duplicate here is the same session or job written by a racing duplicate of this CallSid.
+    if (s.status === 'rejected' && !isDuplicateKey(s.reason)) throw s.reason;
+    if (j.status === 'rejected' && !isDuplicateKey(j.reason)) throw j.reason;
   } catch (err) {
     // Without the session, free the lock now.
     if (callback && !(await callSessionModel(db).exists({ _id: sessionId }))) await releaseCallbackLock(db, sessionId);
@@ -140,11 +145,14 @@ function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): Incomin
 
 /** "One callback per target and extension at a time": false when another callback to this target is active. */
 async function takeCallbackLock(deps: AppDeps, sessionId: Types.ObjectId, extensionId: Types.ObjectId, target: string): Promise<boolean> {
+  const _id = `${extensionId}:${target}`;
   try {
-    await insertBatched(deps.db, callbackLockModel(deps.db), { _id: `${extensionId}:${target}`, sessionId, createdAt: deps.clock.now() });
+    await insertBatched(deps.db, callbackLockModel(deps.db), { _id, sessionId, createdAt: deps.clock.now() });
     return true;
   } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
+    if (!isDuplicateKey(err)) throw err;
+    // Held by this very session when an interrupted first attempt took it.
+    const holder = await callbackLockModel(deps.db).findById(_id, { sessionId: 1 }).lean();
+    return holder !== null && String(holder.sessionId) === String(sessionId);
   }
 }

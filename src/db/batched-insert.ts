@@ -51,7 +51,9 @@ async function insertAll<T>(model: Model<T>, items: object[]): Promise<Array<voi
   const valid = positions.map((i) => docs[i]!);
   if (valid.length === 0) return results;
   try {
-    await model.collection.insertMany(valid, { ordered: false });
+    // The driver's collection, not mongoose's: mongoose queues collection calls while disconnected with no
+    // time limit, the driver fails after its server selection timeout, and the webhook can still answer.
+    await model.db.db!.collection(model.collection.collectionName).insertMany(valid, { ordered: false });
   } catch (err) {
     if (!(err instanceof mongo.MongoBulkWriteError)) throw err;
     const failed = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];

@@ -14,6 +14,11 @@ export class GroupBatcher<I, O> {
   constructor(
     private readonly run: (items: I[]) => Promise<Array<O | Error>>,
     private readonly maxBatch = 500,
+    /**
+     * A batch still in flight after this long (a database that stopped answering) no longer holds the
+     * next one back: its own items wait for it, later ones go on, e.g. once the database is back.
+     */
+    private readonly stallMs = 3_000,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -32,6 +37,15 @@ export class GroupBatcher<I, O> {
 
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.maxBatch);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.busy = false;
+      this.kick();
+    };
+    const stall = setTimeout(release, this.stallMs);
+    stall.unref();
     try {
       const out = await this.run(batch.map((b) => b.item));
       batch.forEach((b, i) => {
@@ -42,8 +56,8 @@ export class GroupBatcher<I, O> {
     } catch (err) {
       for (const b of batch) b.reject(err);
     } finally {
-      this.busy = false;
-      this.kick();
+      clearTimeout(stall);
+      release();
     }
   }
 }

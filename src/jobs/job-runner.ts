@@ -13,7 +13,7 @@ export interface JobRunnerOptions {
   /** A job claimed by an instance that died is taken over when its lease expires. */
   leaseMs?: number;
   pollMs?: number;
-  /** Jobs run at once by this instance (default 16): 500 callbacks due together are placed in parallel. */
+  /** Jobs run at once by this instance (default 50): 500 callbacks due together are placed in parallel. */
   concurrency?: number;
   /** Spreads instances over the due jobs so they rarely race for the same one; injected for tests. */
   random?: () => number;
@@ -44,7 +44,7 @@ export class JobRunner {
     this.owner = opts.owner ?? `runner-${randomUUID()}`;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 500;
-    this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.concurrency = Math.max(1, opts.concurrency ?? 50);
     this.random = opts.random ?? Math.random;
   }
 

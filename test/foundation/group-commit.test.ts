@@ -59,6 +59,26 @@ describe('group commit: concurrent webhooks share database commands', () => {
     assert.deepEqual(sizes, [4, 4, 2]);
   });
 
+  it('when a batch hangs (a database that stopped answering), then later items go on without it after the stall time', async () => {
+    const batches: number[][] = [];
+    const b = new GroupBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        if (items.includes(1)) await new Promise(() => {}); // never answers
+        return items;
+      },
+      500,
+      50,
+    );
+    const stuck = b.submit(1);
+    await new Promise((r) => setImmediate(r));
+    const started = Date.now();
+    assert.deepEqual(await Promise.all([b.submit(2), b.submit(3)]), [2, 3]);
+    assert.ok(Date.now() - started >= 40, 'the next batch waited for the stall time');
+    assert.deepEqual(batches, [[1], [2, 3]]);
+    assert.equal(await Promise.race([stuck.then(() => 'answered'), new Promise((r) => setTimeout(() => r('still waiting'), 20))]), 'still waiting');
+  });
+
   describe('batched inserts on the real database', () => {
     let db: mongoose.Connection;
     const commands: string[] = [];
