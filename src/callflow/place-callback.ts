@@ -1,8 +1,8 @@
 import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
-import { extensionModel } from '../../models/extension';
 import type { JobDoc } from '../../models/job';
 import type { AppDeps } from '../app';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
+import { ConfigCache } from './config-cache';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 import { voiceUrl } from './urls';
 
@@ -55,44 +55,44 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     const db = deps.db;
     const sessions = callSessionModel(db);
     const now = () => deps.clock.now();
-    let session = await sessions.findById(job.sessionId).lean();
-    if (!session || !session.target) return { state: 'cancelled', error: 'no session' };
-    if (session.status !== 'queued' && session.status !== 'calling') return { state: 'cancelled', error: `session ${session.status}` };
-
-    if (session.status === 'calling') {
-      if (session.callback.callSid) return { state: 'done' };
-      const adopted = await findUnrecordedCall(deps, session);
+    // The usual case first, in one command: a queued session becomes this attempt.
+    let session = await sessions
+      .findOneAndUpdate(
+        { _id: job.sessionId, status: 'queued', target: { $ne: null } },
+        {
+          $set: { status: 'calling', 'callback.callSid': null, 'callback.attemptStartedAt': now(), 'callback.machine': false, 'callback.answeredAt': null },
+          $inc: { 'callback.attempts': 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean();
+    if (!session) {
+      const current = await sessions.findById(job.sessionId).lean();
+      if (!current || !current.target) return { state: 'cancelled', error: 'no session' };
+      if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
+      if (current.callback.callSid) return { state: 'done' };
+      const adopted = await findUnrecordedCall(deps, current);
       if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report' };
       if (adopted) {
-        await sessions.updateOne({ _id: session._id, 'callback.callSid': null }, { $set: { 'callback.callSid': adopted } });
-        await recordEvent(db, session._id, now(), 'callback-adopted', { callSid: adopted });
+        await sessions.updateOne({ _id: current._id, 'callback.callSid': null }, { $set: { 'callback.callSid': adopted } });
+        await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted });
         return { state: 'done' };
       }
       // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
       // measures its grace from here).
       session = await sessions
         .findOneAndUpdate(
-          { _id: session._id, status: 'calling', 'callback.callSid': null },
+          { _id: current._id, status: 'calling', 'callback.callSid': null },
           { $set: { 'callback.attemptStartedAt': now() } },
           { returnDocument: 'after' },
         )
         .lean();
       if (!session) return { state: 'done' };
-    } else {
-      session = await sessions
-        .findOneAndUpdate(
-          { _id: session._id, status: 'queued' },
-          {
-            $set: { status: 'calling', 'callback.callSid': null, 'callback.attemptStartedAt': now(), 'callback.machine': false, 'callback.answeredAt': null },
-            $inc: { 'callback.attempts': 1 },
-          },
-          { returnDocument: 'after' },
-        )
-        .lean();
-      if (!session) return { state: 'cancelled', error: 'session changed' };
     }
 
-    const ext = await extensionModel(db).findById(session.extensionId).lean();
+    const config = ConfigCache.for(db);
+    await config.refresh();
+    const ext = await config.extension(session.extensionId);
     if (!ext) {
       await fail(deps, session, 'extension-deleted', {});
       return { state: 'failed', error: 'extension deleted' };
