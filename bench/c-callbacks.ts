@@ -40,6 +40,24 @@ export async function scenarioC(opts: RunOptions): Promise<ScenarioResult> {
 }
 
 type Docs = Record<string, Record<string, unknown>[]>;
+type CommandStats = Record<string, { n: number; ms: number }>;
+
+function commandProfile(perInstance: CommandStats[]): string {
+  const sum = new Map<string, { n: number; ms: number }>();
+  for (const stats of perInstance) {
+    for (const [k, v] of Object.entries(stats ?? {})) {
+      const t = sum.get(k) ?? { n: 0, ms: 0 };
+      t.n += v.n;
+      t.ms += v.ms;
+      sum.set(k, t);
+    }
+  }
+  return [...sum.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${v.n}× ${Math.round(v.ms)} ms (${(v.ms / v.n).toFixed(1)} ms each)`)
+    .join('; ');
+}
 
 async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: string, n: number, instances: number, name: string, from?: Docs) {
   const notes: string[] = [];
@@ -84,7 +102,8 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
     const deadline = Date.now() + (opts.short ? 20_000 : 60_000);
     while (standin.callsCreated().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 1_500)); // any duplicate would show up now
-    await Promise.all(runners.map((r) => r.request('runner-stop')));
+    const stopped = await Promise.all(runners.map((r) => r.request('runner-stop')));
+    notes.push(`${instances} instance(s), database commands summed over the instances (count, total ms as the driver saw it, queueing in the serial proxy included): ${commandProfile(stopped.map((s) => s.commands as CommandStats))}`);
 
     const creates = standin.callsCreated();
     const lat = summarize(creates.map((c) => c.at.getTime() - due.getTime()));

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type mongoose from 'mongoose';
+import mongoose from 'mongoose';
 import pino from 'pino';
 import { createApp, type AppConfig, type AppDeps } from '../src/app';
 import { placeCallbackHandler } from '../src/callflow/place-callback';
@@ -25,6 +25,26 @@ import { createBaselineApp } from './baseline-app';
  */
 
 type Msg = { type: string; [k: string]: unknown };
+
+/** Per command and collection: how many, and their summed duration as the driver saw it (queueing included). */
+const commandStats = new Map<string, { n: number; ms: number }>();
+function watchCommands(db: mongoose.Connection): void {
+  const started = new Map<number, string>();
+  db.getClient().on('commandStarted', (e) => {
+    const target = (e.command as Record<string, unknown>)[e.commandName];
+    started.set(e.requestId, `${e.commandName} ${typeof target === 'string' ? target : ''}`.trim());
+  });
+  const done = (e: { requestId: number; duration: number; commandName: string }) => {
+    const key = started.get(e.requestId) ?? e.commandName;
+    started.delete(e.requestId);
+    const v = commandStats.get(key) ?? { n: 0, ms: 0 };
+    v.n++;
+    v.ms += e.duration;
+    commandStats.set(key, v);
+  };
+  db.getClient().on('commandSucceeded', done);
+  db.getClient().on('commandFailed', done);
+}
 const send = (m: Record<string, unknown>) => process.send?.(m);
 
 async function main(): Promise<void> {
@@ -38,7 +58,13 @@ async function main(): Promise<void> {
   let server: http.Server | undefined;
   let runner: JobRunner | undefined;
 
-  if (mode !== 'baseline') db = await connectDatabase(process.env.BENCH_DB_URI!, process.env.BENCH_DB_NAME!);
+  if (mode === 'runner') {
+    // The runner reports what its database commands cost (C's profile: the time is in the database).
+    db = await mongoose.createConnection(process.env.BENCH_DB_URI!, { dbName: process.env.BENCH_DB_NAME!, monitorCommands: true }).asPromise();
+    watchCommands(db);
+  } else if (mode !== 'baseline') {
+    db = await connectDatabase(process.env.BENCH_DB_URI!, process.env.BENCH_DB_NAME!);
+  }
   const logger: Logger = mode === 'runner' ? (pino({ level: 'warn' }, pino.destination(2)) as Logger) : (createLogger(config.logLevel) as Logger);
   const deps: AppDeps | undefined = db
     ? {
@@ -108,7 +134,7 @@ async function main(): Promise<void> {
           break;
         case 'runner-stop':
           await runner!.stop();
-          send({ type: 'runner-stop:done' });
+          send({ type: 'runner-stop:done', commands: Object.fromEntries(commandStats) });
           break;
         case 'exit':
           await runner?.stop();

@@ -15,6 +15,8 @@ export interface JobDoc {
   state: 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
   leaseOwner: string | null;
   leaseUntil: Date | null;
+  /** Random per claim round: tells an instance which of the jobs it asked for it won. */
+  leaseToken: string | null;
   /** Transient failures (Twilio 5xx, timeouts) retried with backoff; not callback attempts. */
   tries: number;
   lastError: string | null;
@@ -31,6 +33,7 @@ export const jobSchema = new Schema<JobDoc>(
     state: { type: String, required: true },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
+    leaseToken: { type: String, default: null },
     tries: { type: Number, default: 0 },
     lastError: { type: String, default: null },
   },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import { jobModel, type JobDoc } from '../../models/job';
+import { GroupBatcher } from '../db/group-batcher';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 
@@ -20,11 +21,10 @@ export interface JobRunnerOptions {
 }
 
 /**
- * Runs durable jobs from MongoDB. A claim is one atomic findOneAndUpdate by `_id` (an indexed lookup,
- * also on the embedded database): a job due and queued, or running under an expired lease, becomes
- * running for this owner only, so several instances on one database never run the same job at once.
- * One query finds a batch of candidates; the instance claims them in a shuffled order and runs the ones
- * it won in parallel.
+ * Runs durable jobs from MongoDB. A claim is an atomic conditional update by `_id`: a job due and
+ * queued, or running under an expired lease, becomes running for this owner only (per document, as on
+ * MongoDB), so several instances on one database never run the same job at once. The jobs an instance
+ * won run in parallel.
  */
 export class JobRunner {
   readonly owner: string;
@@ -35,6 +35,11 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Finished jobs are removed together, one command per batch (only those this owner still holds). */
+  private readonly finished = new GroupBatcher<Types.ObjectId, void>(async (ids) => {
+    await jobModel(this.deps.db).deleteMany({ _id: { $in: ids }, leaseOwner: this.owner });
+    return ids.map(() => undefined);
+  });
 
   constructor(
     private readonly deps: { db: Connection; clock: Clock; logger: Logger },
@@ -52,36 +57,30 @@ export class JobRunner {
     return (await this.claimBatch(1))[0] ?? null;
   }
 
-  /** Claims up to `max` due jobs, the oldest first among a shuffled window of candidates. */
+  /**
+   * Claims up to `max` due jobs in three commands: the oldest candidates (shuffled, so that instances
+   * rarely ask for the same ones), one conditional updateMany by `_id` that takes those still due, and a
+   * read of what this round's lease token won.
+   */
   async claimBatch(max: number): Promise<JobDoc[]> {
+    const jobs = jobModel(this.deps.db);
     const now = this.deps.clock.now();
     const due = { $or: [{ state: 'queued' as const, dueAt: { $lte: now } }, { state: 'running' as const, leaseUntil: { $lt: now } }] };
-    const candidates = await jobModel(this.deps.db)
-      .find(due, { _id: 1 })
-      .sort({ dueAt: 1 })
-      .limit(max * 4)
-      .lean();
-    // Instances that read the same candidates would all race for the first ones; a shuffle spreads them.
-    const order = candidates.map((c) => ({ id: c._id, key: this.random() })).sort((a, b) => a.key - b.key);
-    const claimed: JobDoc[] = [];
-    let next = 0;
-    while (next < order.length && claimed.length < max) {
-      const round = order.slice(next, next + max - claimed.length);
-      next += round.length;
-      const won = await Promise.all(
-        round.map(({ id }) =>
-          jobModel(this.deps.db)
-            .findOneAndUpdate(
-              { _id: id, ...due },
-              { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
-              { returnDocument: 'after' },
-            )
-            .lean(),
-        ),
-      );
-      for (const job of won) if (job) claimed.push(job);
-    }
-    return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    const candidates = await jobs.find(due, { _id: 1 }).sort({ dueAt: 1 }).limit(max * 4).lean();
+    if (candidates.length === 0) return [];
+    const picked = candidates
+      .map((c) => ({ id: c._id, key: this.random() }))
+      .sort((a, b) => a.key - b.key)
+      .slice(0, max)
+      .map((c) => c.id);
+    const leaseToken = randomUUID();
+    const took = await jobs.updateMany(
+      { _id: { $in: picked }, ...due },
+      { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs), leaseToken } },
+    );
+    if (took.modifiedCount === 0) return [];
+    const won = await jobs.find({ _id: { $in: picked }, leaseToken }).lean();
+    return won.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   }
 
   /** Claims and runs due jobs until none is left (or `limit`); returns how many ran. */
@@ -111,13 +110,13 @@ export class JobRunner {
       if (outcome.state !== 'done') {
         this.deps.logger.warn({ jobId: String(job._id), sessionId: String(job.sessionId), state: outcome.state, error: outcome.error }, 'job ended');
       }
-      await jobModel(this.deps.db).deleteOne({ _id: job._id, leaseOwner: this.owner });
+      await this.finished.submit(job._id);
       return;
     }
     await jobModel(this.deps.db).updateOne(
-      { _id: job._id, leaseOwner: this.owner, state: 'running' },
+      { _id: job._id, leaseToken: job.leaseToken, state: 'running' },
       {
-        $set: { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null },
+        $set: { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null, leaseToken: null },
         $inc: { tries: 1 },
       },
     );
