@@ -40,6 +40,8 @@ export interface CallSessionDoc {
     attempts: number;
     callSid: string | null;
     attemptStartedAt: Date | null;
+    /** Random per batch of attempts started together: tells the job which sessions its batch moved. */
+    attemptToken: string | null;
     lastStatus: string | null;
     machine: boolean;
     answeredAt: Date | null;
@@ -48,6 +50,21 @@ export interface CallSessionDoc {
   /** Idempotency of <Gather>/<Dial> actions: each action URL carries the step it answers. */
   step: number;
   lastTwiml: string | null;
+  /**
+   * The step whose request `lastTwiml` answers (written in the same update; null: the answer webhook's).
+   * A request for step N finding the session at N+1 replays lastTwiml only when this is N.
+   */
+  answeredStep: number | null;
+  /** The claim of the current step: a token that changes on every claim, and when it was made. */
+  stepClaim: string | null;
+  stepClaimedAt: Date | null;
+  /**
+   * The claimed step (the `step` the session moved to) whose one counter update ($inc of auth.failures,
+   * destination.tries or destination.dials) is applied: a step run again after a crash counts once.
+   */
+  countedStep: number | null;
+  /** The reservation id a dial step uses, chosen before reserving, so a step run again reuses it. */
+  dialReservation: { step: number; id: Types.ObjectId } | null;
   destination: { promptAt: Date | null; tries: number; number: string | null; dials: number };
   callerIdTrace: { rule: string; detail: string }[] | null;
   timeline: TimelineEntry[];
@@ -72,6 +89,7 @@ export const callSessionSchema = new Schema<CallSessionDoc>(
       attempts: { type: Number, default: 0 },
       callSid: { type: String, default: null },
       attemptStartedAt: { type: Date, default: null },
+      attemptToken: { type: String, default: null },
       lastStatus: { type: String, default: null },
       machine: { type: Boolean, default: false },
       answeredAt: { type: Date, default: null },
@@ -83,6 +101,11 @@ export const callSessionSchema = new Schema<CallSessionDoc>(
     },
     step: { type: Number, default: 0 },
     lastTwiml: { type: String, default: null },
+    answeredStep: { type: Number, default: null },
+    stepClaim: { type: String, default: null },
+    stepClaimedAt: { type: Date, default: null },
+    countedStep: { type: Number, default: null },
+    dialReservation: { type: new Schema({ step: Number, id: Schema.Types.ObjectId }, { _id: false }), default: null },
     destination: {
       promptAt: { type: Date, default: null },
       tries: { type: Number, default: 0 },

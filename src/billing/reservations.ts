@@ -26,6 +26,12 @@ export interface ReserveInput {
   now: Date;
   /** How long after the dial starts a reservation nobody settled is settled by the sweeper. */
   settleGraceMs?: number;
+  /**
+   * The reservation's id, chosen by the caller (one per conversation step). Reserving again with the
+   * same id (the step run again after a crash) takes nothing twice: a held reservation is returned as
+   * it is, one left half-taken is finished, a void one stays refused.
+   */
+  reservationId?: Types.ObjectId;
 }
 
 export type ReserveResult = { ok: true; reservation: ReservationDoc } | { ok: false; reason: 'insufficient-credit' };
@@ -35,40 +41,62 @@ export async function reserveCredit(db: Connection, input: ReserveInput): Promis
   let available = input.clientUnlimited ? Number.POSITIVE_INFINITY : input.clientBalance;
   if (callerLimited) available = Math.min(available, callerLimited.available);
   const { seconds, amount } = reservationFor(available, input.rate, MAX_TALK_SECONDS);
-  if (seconds <= 0) return { ok: false, reason: 'insufficient-credit' };
-  const clientAmount = input.clientUnlimited ? 0 : amount;
-  const callerAmount = callerLimited ? amount : 0;
-
   const reservations = reservationModel(db);
-  const res = await reservations.create({
-    sessionId: input.sessionId,
-    clientId: input.clientId,
-    authorizedCallerId: input.caller?.id ?? null,
-    destination: input.destination,
-    rate: input.rate,
-    clientAmount,
-    callerAmount,
-    seconds,
-    state: 'reserving',
-    callerEntryId: new Types.ObjectId(),
-    settleAfter: new Date(input.now.getTime() + seconds * 1000 + (input.settleGraceMs ?? 15 * 60_000)),
-    createdAt: input.now,
-  });
+  if (seconds > 0) {
+    try {
+      const res = await reservations.create({
+        ...(input.reservationId ? { _id: input.reservationId } : {}),
+        sessionId: input.sessionId,
+        clientId: input.clientId,
+        authorizedCallerId: input.caller?.id ?? null,
+        destination: input.destination,
+        rate: input.rate,
+        clientAmount: input.clientUnlimited ? 0 : amount,
+        callerAmount: callerLimited ? amount : 0,
+        seconds,
+        state: 'reserving',
+        callerEntryId: new Types.ObjectId(),
+        settleAfter: new Date(input.now.getTime() + seconds * 1000 + (input.settleGraceMs ?? 15 * 60_000)),
+        createdAt: input.now,
+      });
+      return takeCredit(db, input, res, false);
+    } catch (err) {
+      if (!input.reservationId || !isDuplicateKey(err)) throw err;
+    }
+  }
+  // Reserving again with the same id (the balance seen may already lack what the first run took).
+  const earlier = input.reservationId ? await reservations.findById(input.reservationId).lean() : null;
+  if (earlier?.state === 'held') return { ok: true, reservation: earlier };
+  if (earlier?.state !== 'reserving') return { ok: false, reason: 'insufficient-credit' };
+  // A run that died while taking the money: finish it with its own amounts, each side taken once.
+  return takeCredit(db, input, earlier, true);
+}
 
+/** Takes a reservation's amounts; `resumed`: some side may already be taken (its id is in pendingEntryIds). */
+async function takeCredit(
+  db: Connection,
+  input: ReserveInput,
+  res: { _id: Types.ObjectId; clientAmount: number; callerAmount: number },
+  resumed: boolean,
+): Promise<ReserveResult> {
+  const reservations = reservationModel(db);
+  const callerLimited = input.caller && !input.caller.unlimited ? input.caller : null;
+  const { clientAmount, callerAmount } = res;
+  const notYetTaken = resumed ? { pendingEntryIds: { $ne: res._id } } : {};
   const clientTaken = await clientModel(db).updateOne(
-    { _id: input.clientId, ...(clientAmount > 0 ? { balance: { $gte: clientAmount } } : {}) },
+    { _id: input.clientId, ...notYetTaken, ...(clientAmount > 0 ? { balance: { $gte: clientAmount } } : {}) },
     { $inc: { balance: -clientAmount }, $addToSet: { pendingEntryIds: res._id } },
   );
-  if (!clientTaken.modifiedCount) {
+  if (!clientTaken.modifiedCount && !(resumed && (await clientModel(db).exists({ _id: input.clientId, pendingEntryIds: res._id })))) {
     await reservations.updateOne({ _id: res._id }, { $set: { state: 'void' } });
     return { ok: false, reason: 'insufficient-credit' };
   }
   if (callerLimited) {
     const callerTaken = await authorizedCallerModel(db).updateOne(
-      { _id: callerLimited.id, unlimited: false, available: { $gte: callerAmount } },
+      { _id: callerLimited.id, ...notYetTaken, unlimited: false, available: { $gte: callerAmount } },
       { $inc: { available: -callerAmount }, $addToSet: { pendingEntryIds: res._id } },
     );
-    if (!callerTaken.modifiedCount) {
+    if (!callerTaken.modifiedCount && !(resumed && (await authorizedCallerModel(db).exists({ _id: callerLimited.id, pendingEntryIds: res._id })))) {
       await clientModel(db).updateOne({ _id: input.clientId, pendingEntryIds: res._id }, { $inc: { balance: clientAmount }, $pull: { pendingEntryIds: res._id } });
       await reservations.updateOne({ _id: res._id }, { $set: { state: 'void' } });
       return { ok: false, reason: 'insufficient-credit' };

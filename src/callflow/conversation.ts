@@ -19,7 +19,7 @@ import { checkPrefixes, normalizeDestination } from './destination';
 import { PROMPTS } from './prompts';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 import { spokenDuration, spokenMoney } from './spoken-money';
-import { claimStep, rememberAnswer } from './step-guard';
+import { claimStep, rememberAnswer, type StepClaim } from './step-guard';
 import { dialTwiml, gatherTwiml, hangupTwiml, playAndHangup, sayAndHangup, type DialTarget, type Speech } from './twiml';
 import { voiceUrl } from './urls';
 
@@ -50,6 +50,7 @@ async function loadCtx(deps: AppDeps, s: CallSessionDoc, step: number): Promise<
   return { deps, s, ext, client, step, speech: { language: ext.callback.language, voice: ext.callback.voice } };
 }
 
+/** Ends the session; the caller remembers the answer (a step's with the step it answers). */
 async function endSession(ctx: Ctx, reason: string, twiml: string): Promise<string> {
   const now = ctx.deps.clock.now();
   await callSessionModel(ctx.deps.db).updateOne(
@@ -57,7 +58,22 @@ async function endSession(ctx: Ctx, reason: string, twiml: string): Promise<stri
     { $set: { status: 'completed', reason }, $push: { timeline: timelineEntry(now, 'session-ended', { reason }) } },
   );
   await releaseCallbackLock(ctx.deps.db, ctx.s._id);
-  return rememberAnswer(ctx.deps, ctx.s._id, twiml);
+  return twiml;
+}
+
+/**
+ * A step's one counter update ($inc of auth.failures, destination.tries or destination.dials), applied
+ * once even when the step is run again after an instance died inside it (`countedStep` marks it done).
+ */
+type CountedUpdate = { $inc: Record<string, number>; $set?: Record<string, unknown>; $push?: Record<string, unknown> };
+const onceFilter = (ctx: Ctx) => ({ _id: ctx.s._id, countedStep: { $ne: ctx.step } });
+const onceUpdate = (ctx: Ctx, update: CountedUpdate) => ({ ...update, $set: { ...update.$set, countedStep: ctx.step } });
+
+/** Applies a step's counted update once; returns the session after it. */
+async function countOnce(ctx: Ctx, update: CountedUpdate): Promise<CallSessionDoc | null> {
+  const sessions = callSessionModel(ctx.deps.db);
+  const counted = await sessions.findOneAndUpdate(onceFilter(ctx), onceUpdate(ctx, update), { returnDocument: 'after' }).lean();
+  return counted ?? sessions.findById(ctx.s._id).lean();
 }
 
 // ---------------------------------------------------------------- answer
@@ -93,7 +109,7 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
   const ctx = await loadCtx(deps, answered, answered.step);
   if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
   const needs = await passwordNeeded(ctx);
-  if (needs === 'unavailable') return endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye));
+  if (needs === 'unavailable') return rememberAnswer(deps, s._id, await endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye)));
   const twiml = needs ? pinPrompt(ctx, []) : await afterAuth(ctx, []);
   return rememberAnswer(deps, s._id, twiml);
 }
@@ -153,6 +169,18 @@ export async function runStep(
   const sessionId = new Types.ObjectId(q.session);
   const claim = await claimStep(deps, sessionId, Number(q.step));
   if (!claim.go) return claim.twiml;
+  // Every answer from here on is remembered with the step it answers, so a retry never runs it twice.
+  return rememberAnswer(deps, sessionId, await handleClaimed(deps, kind, claim, sessionId, q, body), claim);
+}
+
+async function handleClaimed(
+  deps: AppDeps,
+  kind: 'pin' | 'menu' | 'destination' | 'dial-result',
+  claim: StepClaim,
+  sessionId: Types.ObjectId,
+  q: StepQuery,
+  body: Record<string, string>,
+): Promise<string> {
   const s = await callSessionModel(deps.db).findById(sessionId).lean();
   if (!s) return hangupTwiml();
   // The callback leg's final status can come before the <Dial action> (the caller hung up during the
@@ -164,7 +192,7 @@ export async function runStep(
   const handler: Record<typeof kind, StepHandler> = { pin: onPin, menu: onMenu, destination: onDestination, 'dial-result': onDialResult };
   const digits = typeof body.Digits === 'string' ? body.Digits.replace(/[^0-9*#]/g, '').slice(0, 32) : '';
   const twiml = await handler[kind](ctx, digits, body, q);
-  return rememberAnswer(deps, sessionId, billOnly ? hangupTwiml() : twiml);
+  return billOnly ? hangupTwiml() : twiml;
 }
 
 const onPin: StepHandler = async (ctx, digits) => {
@@ -179,13 +207,7 @@ const onPin: StepHandler = async (ctx, digits) => {
     );
     return afterAuth(ctx, []);
   }
-  const s = await callSessionModel(ctx.deps.db)
-    .findOneAndUpdate(
-      { _id: ctx.s._id },
-      { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } },
-      { returnDocument: 'after' },
-    )
-    .lean();
+  const s = await countOnce(ctx, { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } });
   if ((s?.auth.failures ?? PIN_TRIES) < PIN_TRIES) return pinPrompt(ctx, [PROMPTS.wrongPassword]);
   await recordFailedSession(ctx);
   return endSession(ctx, 'password-failed', sayAndHangup(ctx.speech, PROMPTS.tooManyPasswordTries));
@@ -260,9 +282,7 @@ const onDestination: StepHandler = async (ctx, digits) => {
     }
   }
   if (problem || !rate) {
-    const s = await callSessionModel(ctx.deps.db)
-      .findOneAndUpdate({ _id: ctx.s._id }, { $inc: { 'destination.tries': 1 } }, { returnDocument: 'after' })
-      .lean();
+    const s = await countOnce(ctx, { $inc: { 'destination.tries': 1 } });
     await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-refused', { digits: dialed, reason: problem });
     if ((s?.destination.tries ?? DESTINATION_TRIES) >= DESTINATION_TRIES) {
       return endSession(ctx, 'destination-refused', sayAndHangup(ctx.speech, problem ?? PROMPTS.invalidNumber, PROMPTS.noMoreTries));
@@ -316,6 +336,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
     ? await authorizedCallerModel(db).findById(ctx.s.authorizedCallerId, { unlimited: 1, available: 1 }).lean()
     : null;
   const reserved = await reserveCredit(db, {
+    reservationId: await reservationIdFor(ctx),
     sessionId: ctx.s._id,
     clientId: ctx.client._id,
     clientUnlimited: ctx.client.unlimitedCredit,
@@ -347,8 +368,8 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
     callerId = decision.number;
   }
   await callSessionModel(db).updateOne(
-    { _id: ctx.s._id },
-    {
+    onceFilter(ctx),
+    onceUpdate(ctx, {
       $set: { 'destination.number': destination },
       $inc: { 'destination.dials': 1 },
       $push: {
@@ -361,7 +382,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
           reservationId: String(r._id),
         }),
       },
-    },
+    }),
   );
   const limited = !ctx.client.unlimitedCredit || r.callerAmount > 0;
   return dialTwiml(ctx.speech, {
@@ -372,6 +393,19 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
     action: url(ctx, '/callback/dial-result', { reservation: String(r._id) }),
     target,
   });
+}
+
+/**
+ * The id of this step's reservation, chosen once per step and kept on the session before anything is
+ * reserved: a dial step run again after a crash reuses (or finishes) its reservation, never holds twice.
+ */
+async function reservationIdFor(ctx: Ctx): Promise<Types.ObjectId> {
+  const sessions = callSessionModel(ctx.deps.db);
+  const id = new Types.ObjectId();
+  const chosen = await sessions.updateOne({ _id: ctx.s._id, 'dialReservation.step': { $ne: ctx.step } }, { $set: { dialReservation: { step: ctx.step, id } } });
+  if (chosen.modifiedCount) return id;
+  const kept = await sessions.findById(ctx.s._id, { dialReservation: 1 }).lean();
+  return kept!.dialReservation!.id;
 }
 
 const onDialResult: StepHandler = async (ctx, _digits, body, query) => {

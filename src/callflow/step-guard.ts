@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import { callSessionModel } from '../../models/call-session';
 import type { AppDeps } from '../app';
@@ -8,28 +10,93 @@ import { hangupTwiml, sayAndHangup } from './twiml';
 export const MAX_STEPS = 60;
 
 /**
- * Idempotency of the conversation's webhooks. Every TwiML with an action carries `step=N`; the first
- * request for step N advances the session to N+1 and answers, a repeat (Twilio's retry) gets the very
- * same TwiML again and changes nothing.
+ * A claimed step still unanswered after this long (on the app's clock) is taken to be abandoned by an
+ * instance that died inside it, and is run again by the next request for it. Well under Twilio's 15 s
+ * webhook timeout, so a retry that waits for it still answers in time; far above a step's normal run.
  */
-export async function claimStep(
-  deps: AppDeps,
-  sessionId: Types.ObjectId,
-  step: number,
-): Promise<{ go: true; step: number } | { go: false; twiml: string }> {
-  const sessions = callSessionModel(deps.db);
-  const claimed = await sessions.findOneAndUpdate({ _id: sessionId, step }, { $inc: { step: 1 } }, { returnDocument: 'after' }).lean();
-  if (claimed) {
-    if (claimed.step > MAX_STEPS) return { go: false, twiml: sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded) };
-    return { go: true, step: claimed.step };
-  }
-  const s = await sessions.findById(sessionId, { step: 1, lastTwiml: 1 }).lean();
-  if (s && s.step > step && s.lastTwiml) return { go: false, twiml: s.lastTwiml };
-  return { go: false, twiml: hangupTwiml() };
+export const STEP_CLAIM_TTL_MS = 5_000;
+
+/** How long (real time) a request waits for the answer of the same step being run by another request. */
+const WAIT_FOR_ANSWER_MS = STEP_CLAIM_TTL_MS + 5_000;
+
+/** The request that may run step `answers`; the session is now at `step`, which its TwiML's actions carry. */
+export interface StepClaim {
+  go: true;
+  step: number;
+  answers: number;
+  token: string;
 }
 
-/** Keeps the answer of the current step, for replays. */
-export async function rememberAnswer(deps: AppDeps, sessionId: Types.ObjectId, twiml: string): Promise<string> {
-  await callSessionModel(deps.db).updateOne({ _id: sessionId }, { $set: { lastTwiml: twiml } });
-  return twiml;
+/**
+ * Idempotency of the conversation's webhooks. Every TwiML with an action carries `step=N`; the first
+ * request for step N advances the session to N+1 (a claim with a fresh token) and runs the step; its
+ * answer is stored with the step it answers (`rememberAnswer`). A request for step N that finds the
+ * session at N+1:
+ * - gets the stored answer when it is step N's (Twilio's retry of an answered step);
+ * - waits while step N is claimed, unanswered and the claim is fresh (the same step running elsewhere);
+ * - runs step N again when its claim is older than STEP_CLAIM_TTL_MS (the instance died inside it),
+ *   after moving the claim token with a conditional update, so only one request takes it over.
+ * Every step handler is safe to run again after a partial first run (see conversation.ts).
+ */
+export async function claimStep(deps: AppDeps, sessionId: Types.ObjectId, step: number): Promise<StepClaim | { go: false; twiml: string }> {
+  const sessions = callSessionModel(deps.db);
+  let token = randomUUID();
+  const claimed = await sessions
+    .findOneAndUpdate({ _id: sessionId, step }, { $inc: { step: 1 }, $set: { stepClaim: token, stepClaimedAt: deps.clock.now() } }, { returnDocument: 'after' })
+    .lean();
+  if (claimed) return afterClaim(deps, sessionId, { go: true, step: claimed.step, answers: step, token });
+
+  const deadline = Date.now() + WAIT_FOR_ANSWER_MS;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+    const s = await sessions.findById(sessionId, { step: 1, lastTwiml: 1, answeredStep: 1, stepClaim: 1, stepClaimedAt: 1 }).lean();
+    if (!s) return { go: false, twiml: hangupTwiml() };
+    if (s.step !== step + 1) {
+      // Not a retry of the latest step (a much older one): the latest answer, as before.
+      return { go: false, twiml: s.step > step && s.lastTwiml ? s.lastTwiml : hangupTwiml() };
+    }
+    if (s.answeredStep === step && s.lastTwiml) return { go: false, twiml: s.lastTwiml };
+    const claimedAt = s.stepClaimedAt?.getTime() ?? 0;
+    if (deps.clock.now().getTime() - claimedAt >= STEP_CLAIM_TTL_MS) {
+      token = randomUUID();
+      const retaken = await sessions
+        .findOneAndUpdate(
+          { _id: sessionId, step: step + 1, stepClaim: s.stepClaim, answeredStep: { $ne: step } },
+          { $set: { stepClaim: token, stepClaimedAt: deps.clock.now() } },
+          { returnDocument: 'after' },
+        )
+        .lean();
+      if (retaken) {
+        deps.logger.warn({ sessionId: String(sessionId), step }, 'conversation step claimed but never answered (instance died?): running it again');
+        return afterClaim(deps, sessionId, { go: true, step: retaken.step, answers: step, token });
+      }
+      continue; // another request took it over or it was answered meanwhile: look again
+    }
+    if (Date.now() >= deadline) {
+      deps.logger.warn({ sessionId: String(sessionId), step }, 'conversation step still running elsewhere; gave up waiting for its answer');
+      return { go: false, twiml: hangupTwiml() };
+    }
+    await delay(pause);
+  }
+}
+
+async function afterClaim(deps: AppDeps, sessionId: Types.ObjectId, claim: StepClaim): Promise<StepClaim | { go: false; twiml: string }> {
+  if (claim.step <= MAX_STEPS) return claim;
+  return { go: false, twiml: await rememberAnswer(deps, sessionId, sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded), claim) };
+}
+
+/**
+ * Keeps the answer for replays, with the step it answers (in the same update). For a step, only while
+ * the claim is still this request's: when another request took the step over (this one was too slow
+ * and given up for dead), that one's answer is the session's, and is returned when already stored.
+ */
+export async function rememberAnswer(deps: AppDeps, sessionId: Types.ObjectId, twiml: string, claim?: StepClaim): Promise<string> {
+  const sessions = callSessionModel(deps.db);
+  if (!claim) {
+    await sessions.updateOne({ _id: sessionId }, { $set: { lastTwiml: twiml, answeredStep: null } });
+    return twiml;
+  }
+  const kept = await sessions.updateOne({ _id: sessionId, stepClaim: claim.token }, { $set: { lastTwiml: twiml, answeredStep: claim.answers } });
+  if (kept.matchedCount) return twiml;
+  const s = await sessions.findById(sessionId, { lastTwiml: 1, answeredStep: 1 }).lean();
+  return s?.answeredStep === claim.answers && s.lastTwiml ? s.lastTwiml : twiml;
 }
