@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { AnyBulkWriteOperation, Types } from 'mongoose';
 import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
 import type { JobDoc } from '../../models/job';
 import type { AppDeps } from '../app';
+import { GroupBatcher } from '../db/group-batcher';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
 import { ConfigCache } from './config-cache';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
@@ -51,21 +54,44 @@ export function knownCallSids(s: Pick<CallSessionDoc, 'timeline' | 'inboundCallS
  * first asks Twilio whether that call exists instead of placing a second one.
  */
 export function placeCallbackHandler(deps: AppDeps): JobHandler {
+  const sessions = callSessionModel(deps.db);
+  // Many callbacks fall due together (a burst of calls): their two session writes go in one command
+  // per batch, not one per callback.
+  const beginAttempt = new GroupBatcher<Types.ObjectId, CallSessionDoc | null>(async (ids) => {
+    const attemptToken = randomUUID();
+    await sessions.updateMany(
+      { _id: { $in: ids }, status: 'queued', target: { $ne: null } },
+      {
+        $set: {
+          status: 'calling',
+          'callback.callSid': null,
+          'callback.attemptStartedAt': deps.clock.now(),
+          'callback.attemptToken': attemptToken,
+          'callback.machine': false,
+          'callback.answeredAt': null,
+        },
+        $inc: { 'callback.attempts': 1 },
+      },
+    );
+    const moved = await sessions.find({ _id: { $in: ids }, 'callback.attemptToken': attemptToken }).lean();
+    const byId = new Map(moved.map((s) => [String(s._id), s]));
+    // A session moves once: were it asked for twice in one batch, only the first gets it.
+    return ids.map((id) => {
+      const s = byId.get(String(id)) ?? null;
+      byId.delete(String(id));
+      return s;
+    });
+  });
+  const recordPlaced = new GroupBatcher<AnyBulkWriteOperation<CallSessionDoc>, void>(async (ops) => {
+    await sessions.bulkWrite(ops, { ordered: false });
+    return ops.map(() => undefined);
+  });
   return async (job: JobDoc): Promise<JobOutcome> => {
     const db = deps.db;
     const sessions = callSessionModel(db);
     const now = () => deps.clock.now();
-    // The usual case first, in one command: a queued session becomes this attempt.
-    let session = await sessions
-      .findOneAndUpdate(
-        { _id: job.sessionId, status: 'queued', target: { $ne: null } },
-        {
-          $set: { status: 'calling', 'callback.callSid': null, 'callback.attemptStartedAt': now(), 'callback.machine': false, 'callback.answeredAt': null },
-          $inc: { 'callback.attempts': 1 },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean();
+    // The usual case first: a queued session becomes this attempt, together with the other jobs in flight.
+    let session = await beginAttempt.submit(job.sessionId);
     if (!session) {
       const current = await sessions.findById(job.sessionId).lean();
       if (!current || !current.target) return { state: 'cancelled', error: 'no session' };
@@ -111,13 +137,15 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
         timeout: ext.callback.retry.ringTimeoutSeconds,
         ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
       });
-      await sessions.updateOne(
-        { _id: session._id, 'callback.callSid': null },
-        {
-          $set: { 'callback.callSid': call.sid },
-          $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid: call.sid, attempt: session.callback.attempts, to: session.target }) },
+      await recordPlaced.submit({
+        updateOne: {
+          filter: { _id: session._id, 'callback.callSid': null },
+          update: {
+            $set: { 'callback.callSid': call.sid },
+            $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid: call.sid, attempt: session.callback.attempts, to: session.target }) },
+          },
         },
-      );
+      });
       return { state: 'done' };
     } catch (err) {
       const e = restError(err);
