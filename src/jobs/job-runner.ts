@@ -83,15 +83,25 @@ export class JobRunner {
     return won.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   }
 
-  /** Claims and runs due jobs until none is left (or `limit`); returns how many ran. */
+  /**
+   * Claims and runs due jobs until none is left (or `limit` ran); returns how many ran. Up to
+   * `concurrency` run at once, and a slot is refilled as soon as a job ends, not when its whole batch has.
+   */
   async runDue(limit = 1_000): Promise<number> {
     let ran = 0;
-    while (ran < limit && !this.stopped) {
-      const jobs = await this.claimBatch(Math.min(this.concurrency, limit - ran));
-      if (jobs.length === 0) break;
-      await Promise.all(jobs.map((job) => this.execute(job)));
+    const running = new Set<Promise<void>>();
+    while (!this.stopped && ran < limit) {
+      const room = Math.min(this.concurrency - running.size, limit - ran);
+      const jobs = room > 0 ? await this.claimBatch(room) : [];
+      for (const job of jobs) {
+        const p: Promise<void> = this.execute(job).finally(() => running.delete(p));
+        running.add(p);
+      }
       ran += jobs.length;
+      if (running.size === 0) break; // nothing due, nothing running
+      if (jobs.length === 0 || running.size >= this.concurrency) await Promise.race(running);
     }
+    await Promise.all(running);
     return ran;
   }
 
@@ -126,11 +136,13 @@ export class JobRunner {
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.runDue(100)
-        .then(() => undefined)
+      let more = false;
+      this.running = this.runDue(TICK_LIMIT)
+        // A full tick means more may be due: go on at once rather than after a poll interval.
+        .then((ran) => void (more = ran >= TICK_LIMIT))
         .catch((err) => this.deps.logger.error({ err }, 'job runner tick failed'))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
+          if (!this.stopped) this.timer = setTimeout(tick, more ? 0 : this.pollMs);
         });
     };
     tick();
@@ -143,6 +155,9 @@ export class JobRunner {
     await this.running;
   }
 }
+
+/** Jobs per tick of the background loop; between ticks, stop() can take effect. */
+const TICK_LIMIT = 100;
 
 /** 2 s, 4 s, 8 s ... at most a minute: transient Twilio failures are retried without hammering it. */
 export function backoffMs(tries: number): number {
