@@ -1,9 +1,8 @@
-import { Types, type Connection } from 'mongoose';
 import { callSessionModel } from '../models/call-session';
 import { jobModel } from '../models/job';
 import { connectDatabase } from '../src/db/connect';
 import { TwilioRestStandin } from '../src/twilio-sim/rest-standin';
-import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BenchChild, callerNumber, freshCallSid, closedLoop, incomingRequest, ms, seedCallbackNumber, serviceEnv, summarize, type RunOptions, type ScenarioResult } from './lib';
+import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BenchChild, closedLoop, incomingRequest, ms, seedCallbackNumber, serviceEnv, summarize, type RunOptions, type ScenarioResult } from './lib';
 
 /**
  * C. Callbacks due at once, placed by several service instances on one database. The sessions and their
@@ -61,7 +60,6 @@ function commandProfile(perInstance: CommandStats[]): string {
 
 async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: string, n: number, instances: number, name: string, from?: Docs) {
   const notes: string[] = [];
-  const viaWebhook = Math.min(n, 50);
   const db = await connectDatabase(opts.dbUri, opts.dbName(name));
   const runners: BenchChild[] = [];
   let prepared: Docs = {};
@@ -74,16 +72,12 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
       try {
         const { port } = (await svc.started()) as { port: number };
         await seedCallbackNumber(port, 0);
-        opts.log(`C: ${viaWebhook} incoming calls (webhooks, ring 0)`);
-        const made = await closedLoop(port, Array.from({ length: viaWebhook }, (_, i) => incomingRequest(200_000 + i)), 20);
+        opts.log(`C: ${n} incoming calls (webhooks, ring 0)`);
+        const made = await closedLoop(port, Array.from({ length: n }, (_, i) => incomingRequest(200_000 + i)), 20);
         const badIncoming = made.results.filter((r) => r.status !== 200).length;
         if (badIncoming) notes.push(`${badIncoming} incoming calls did not answer 200`);
       } finally {
         await svc.stop();
-      }
-      if (n > viaWebhook) {
-        await cloneSessions(db, n - viaWebhook);
-        notes.push(`${viaWebhook} sessions and jobs made through the incoming webhook, ${n - viaWebhook} cloned from them with fresh ids, CallSids and callers (the webhook path on the embedded database is too slow to make ${n} within the time budget; see A)`);
       }
       const names = (await db.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((c) => !c.startsWith('system.'));
       for (const coll of names) prepared[coll] = (await db.db!.collection(coll).find({}).toArray()) as Record<string, unknown>[];
@@ -118,27 +112,4 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
     await Promise.all(runners.map((r) => r.stop()));
     await db.close();
   }
-}
-
-/** Copies the webhook-made sessions (with their job and callback lock) `count` times, as new calls. */
-async function cloneSessions(db: Connection, count: number): Promise<void> {
-  const sessions = await callSessionModel(db).find({ status: 'queued' }).lean();
-  const jobs = new Map((await jobModel(db).find({}).lean()).map((j) => [String(j.sessionId), j]));
-  const locks = new Map((await db.db!.collection('callback_locks').find({}).toArray()).map((l) => [String(l.sessionId), l]));
-  const newSessions: Record<string, unknown>[] = [];
-  const newJobs: Record<string, unknown>[] = [];
-  const newLocks: Record<string, unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    const s = sessions[i % sessions.length]!;
-    const job = jobs.get(String(s._id))!;
-    const lock = locks.get(String(s._id))!;
-    const id = new Types.ObjectId();
-    const target = callerNumber(300_000 + i);
-    newSessions.push({ ...s, _id: id, inboundCallSid: freshCallSid(), target, callerNumber: target });
-    newJobs.push({ ...job, _id: new Types.ObjectId(), key: `${id}:place:1`, sessionId: id });
-    newLocks.push({ ...lock, _id: `${s.extensionId}:${target}`, sessionId: id });
-  }
-  await db.db!.collection('call_sessions').insertMany(newSessions);
-  await db.db!.collection('jobs').insertMany(newJobs);
-  await db.db!.collection('callback_locks').insertMany(newLocks as never[]);
 }
