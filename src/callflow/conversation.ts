@@ -84,7 +84,12 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
   const sessions = callSessionModel(deps.db);
   const s = await sessions.findById(sessionId).lean();
   if (!s || (s.callback.callSid && s.callback.callSid !== p.CallSid)) return hangupTwiml();
-  if (s.status === 'answered' && s.callback.answeredAt && s.lastTwiml) return s.lastTwiml; // Twilio retried
+  if (s.status === 'answered' && s.callback.answeredAt) {
+    if (s.lastTwiml) return s.lastTwiml; // Twilio retried
+    // The instance died after marking the answer and before saving its TwiML: Twilio's retry builds it.
+    if (s.callback.callSid === p.CallSid && s.step === 0) return firstPrompt(deps, s);
+    return hangupTwiml();
+  }
   if (s.status !== 'calling') return hangupTwiml();
   const now = deps.clock.now();
   if (p.AnsweredBy && MACHINE.test(p.AnsweredBy)) {
@@ -106,12 +111,17 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
     )
     .lean();
   if (!answered) return hangupTwiml();
+  return firstPrompt(deps, answered);
+}
+
+/** What the callee hears first (password, menu or destination prompt), kept for Twilio's retries. */
+async function firstPrompt(deps: AppDeps, answered: CallSessionDoc): Promise<string> {
   const ctx = await loadCtx(deps, answered, answered.step);
   if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
   const needs = await passwordNeeded(ctx);
-  if (needs === 'unavailable') return rememberAnswer(deps, s._id, await endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye)));
+  if (needs === 'unavailable') return rememberAnswer(deps, answered._id, await endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye)));
   const twiml = needs ? pinPrompt(ctx, []) : await afterAuth(ctx, []);
-  return rememberAnswer(deps, s._id, twiml);
+  return rememberAnswer(deps, answered._id, twiml);
 }
 
 /** The hash to check, null when no password is asked, 'unavailable' when one is required but none exists. */

@@ -62,6 +62,24 @@ describe('call flow: the step guard (each conversation step runs once)', () => {
     return { prompt, sid, session: sessionIdOf(prompt) };
   }
 
+  it('when the instance dies after marking the callback answered and before saving its first prompt, then Twilio\'s retry of the answer gets the prompt, not a hang-up', async () => {
+    await rig.seed();
+    await rig.incoming(CALLER);
+    const [create] = await rig.runJobs();
+    const sid = rig.createdSid();
+    const death = dieAtSessionWrite((f, u) => !('stepClaim' in f) && typeof u.$set === 'object' && u.$set !== null && 'lastTwiml' in u.$set);
+    const lost = await rig.answer(create!, sid);
+    assert.ok(death.died(), 'the crash point was not reached');
+    assert.equal(lost.xml, apologyTwiml);
+    const retry = await rig.answer(create!, sid);
+    const gather = findOne(retry.tree, 'Gather');
+    assert.equal(param(gather.attrs.action!, 'step'), '0');
+    assert.ok(says(retry).some((t) => /password/i.test(t)), retry.xml);
+    const again = await rig.answer(create!, sid);
+    assert.equal(again.xml, retry.xml, 'once saved, the prompt is replayed as is');
+    await rig.gather(retry, CALLER_PIN, sid);
+  });
+
   it('when two requests for the same step arrive at once (no crash), then the step runs once and both get the same TwiML', async () => {
     const { prompt, sid, session } = await atDestinationPrompt();
     const answers = await Promise.all([rig.gather(prompt, '2025550186#', sid), rig.gather(prompt, '2025550186#', sid), rig.gather(prompt, '2025550186#', sid)]);
