@@ -32,21 +32,35 @@ export function insertBatched<T>(db: Connection, model: Model<T>, data: Partial<
   return batcher.submit(data);
 }
 
+/**
+ * The document `create()` would write: cast to the schema, defaults and timestamps applied, required
+ * paths checked. Without a mongoose document per insert (a third of the cost on the webhook path): the
+ * hot-path documents are built by our own code, so the schema's casting and required checks are the
+ * validation that matters.
+ */
+function prepare<T>(model: Model<T>, item: object): object {
+  const doc = model.applyDefaults(model.castObject(item) as T) as Record<string, unknown>;
+  const missing = model.schema.requiredPaths().filter((p) => valueAt(doc, p) == null);
+  if (missing.length) throw new InsertError(`${model.modelName} validation failed: ${missing.map((p) => `\`${p}\` is required`).join(', ')}`, undefined);
+  return model.applyTimestamps(doc);
+}
+
+function valueAt(doc: Record<string, unknown>, path: string): unknown {
+  let v: unknown = doc;
+  for (const k of path.split('.')) v = v == null ? undefined : (v as Record<string, unknown>)[k];
+  return v;
+}
+
 async function insertAll<T>(model: Model<T>, items: object[]): Promise<Array<void | Error>> {
   const results: Array<void | Error> = items.map(() => undefined);
   const docs: Array<object | undefined> = items.map(() => undefined);
-  await Promise.all(
-    items.map(async (item, i) => {
-      const doc = new model(item);
-      try {
-        await doc.validate();
-      } catch (invalid) {
-        results[i] = invalid as Error;
-        return;
-      }
-      docs[i] = model.applyTimestamps(doc.toObject());
-    }),
-  );
+  items.forEach((item, i) => {
+    try {
+      docs[i] = prepare(model, item);
+    } catch (invalid) {
+      results[i] = invalid as Error;
+    }
+  });
   const positions = docs.flatMap((d, i) => (d ? [i] : []));
   const valid = positions.map((i) => docs[i]!);
   if (valid.length === 0) return results;
