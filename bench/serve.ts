@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     : undefined;
 
   if (mode === 'runner') {
-    runner = new JobRunner(deps!, { 'place-callback': placeCallbackHandler(deps!) }, { owner: process.env.BENCH_OWNER });
+    runner = new JobRunner(deps!, { 'place-callback': placeCallbackHandler(deps!) }, { owner: process.env.BENCH_OWNER, concurrency: config.jobConcurrency });
   } else {
     const app =
       mode === 'baseline'

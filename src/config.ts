@@ -44,6 +44,7 @@ const envSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     WEBHOOK_SIGNATURE_CHECK: z.enum(['on', 'off']).default('on'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
+    JOB_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
     SIMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(3999),
   })
   .superRefine((env, ctx) => {
@@ -80,6 +81,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   webhookSignatureCheck: boolean;
   shutdownGraceMs: number;
+  /** Callbacks one instance places at once; all instances together should stay under Twilio's REST concurrency. */
+  jobConcurrency: number;
   /** Local mode: the loopback port of the phone simulator (`npm run phone`), Twilio's stand-in. */
   simulatorPort: number;
 }
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     webhookSignatureCheck: e.WEBHOOK_SIGNATURE_CHECK === 'on',
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    jobConcurrency: e.JOB_CONCURRENCY,
     simulatorPort: e.SIMULATOR_PORT,
   };
 }

@@ -8,7 +8,7 @@ export function startBackgroundWork(
   deps: AppDeps,
   opts: { owner?: string; pollMs?: number; sweepMs?: number } = {},
 ): { runner: JobRunner; stop(): Promise<void> } {
-  const runner = new JobRunner(deps, { 'place-callback': placeCallbackHandler(deps) }, { owner: opts.owner, pollMs: opts.pollMs });
+  const runner = new JobRunner(deps, { 'place-callback': placeCallbackHandler(deps) }, { owner: opts.owner, pollMs: opts.pollMs, concurrency: deps.config.jobConcurrency });
   runner.start();
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {

@@ -85,7 +85,7 @@ export class JobRunner {
 
   /**
    * Claims and runs due jobs until none is left (or `limit` ran); returns how many ran. Up to
-   * `concurrency` run at once, and a slot is refilled as soon as a job ends, not when its whole batch has.
+   * `concurrency` run at once, and slots are refilled when half of them are free, not when the whole batch has ended.
    */
   async runDue(limit = 1_000): Promise<number> {
     let ran = 0;
@@ -99,7 +99,9 @@ export class JobRunner {
       }
       ran += jobs.length;
       if (running.size === 0) break; // nothing due, nothing running
-      if (jobs.length === 0 || running.size >= this.concurrency) await Promise.race(running);
+      if (jobs.length === 0) await Promise.race(running);
+      // Refill by half batches: a claim costs three commands (one a scan on the embedded database).
+      while (running.size > this.concurrency / 2) await Promise.race(running);
     }
     await Promise.all(running);
     return ran;

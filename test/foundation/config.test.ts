@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
     assert.equal(c.adminApiKey, undefined);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.webhookSignatureCheck, true);
+    assert.equal(c.jobConcurrency, 50);
   });
 
   it('when PORT is set and PUBLIC_BASE_URL is not, then the public URL follows the port', () => {
@@ -43,9 +44,11 @@ describe('configuration from the environment', () => {
       TWILIO_API_BASE_URL: 'not a url',
       ADMIN_API_KEY: 'too-short',
       LOG_LEVEL: 'loud',
+      JOB_CONCURRENCY: '0',
     });
     assert.deepEqual(Object.keys(problems).sort(), [
       'ADMIN_API_KEY',
+      'JOB_CONCURRENCY',
       'LOG_LEVEL',
       'MONGODB_URI',
       'PORT',
