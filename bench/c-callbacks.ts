@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { callSessionModel } from '../models/call-session';
 import { jobModel } from '../models/job';
 import { connectDatabase } from '../src/db/connect';
 import { TwilioRestStandin } from '../src/twilio-sim/rest-standin';
 import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BenchChild, closedLoop, incomingRequest, ms, seedCallbackNumber, serviceEnv, summarize, type RunOptions, type ScenarioResult } from './lib';
+import { profileMarkdown, summarizeProfile } from './profile';
 
 /**
  * C. Callbacks due at once, placed by several service instances on one database. The sessions and their
@@ -86,8 +90,11 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
     const queued = await jobModel(db).countDocuments({ state: 'queued' });
     if (queued !== n) notes.push(`${queued} jobs queued for ${n} calls`);
 
+    // In the full run, the first of several instances is CPU-profiled (written when it exits).
+    const profDir = instances > 1 && !opts.short && opts.profileDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-c-profile-')) : undefined;
     for (let i = 0; i < instances; i++) {
-      runners.push(new BenchChild('bench/serve.ts', serviceEnv(opts, name, { BENCH_MODE: 'runner', BENCH_OWNER: `bench-instance-${i + 1}`, BENCH_TWILIO_API_BASE_URL: standinUrl })));
+      const env = serviceEnv(opts, name, { BENCH_MODE: 'runner', BENCH_OWNER: `bench-instance-${i + 1}`, BENCH_TWILIO_API_BASE_URL: standinUrl });
+      runners.push(new BenchChild('bench/serve.ts', env, { cpuProfDir: i === 0 ? profDir : undefined }));
     }
     await Promise.all(runners.map((r) => r.started()));
     const due = new Date(Date.now() + 1_500);
@@ -107,6 +114,12 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
     const sessionsWithCall = await callSessionModel(db).countDocuments({ 'callback.callSid': { $ne: null } });
     if (standin.violations.length) notes.push(`stand-in saw ${standin.violations.length} OpenAPI violations: ${standin.violations[0]}`);
     if (creates.length < n) notes.push(`${instances} instance(s): only ${creates.length} of ${n} callbacks placed before the deadline`);
+    await Promise.all(runners.map((r) => r.stop()));
+    const prof = profDir && fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (profDir && prof) {
+      fs.writeFileSync(path.join(opts.profileDir!, 'c-profile.md'), `${profileMarkdown(summarizeProfile(path.join(profDir, prof)))}\n`);
+      notes.push(`CPU profile of instance 1 (whole life of the process, start-up included): bench-results/c-profile.md (raw: ${path.join(profDir, prof)})`);
+    }
     return { instances, creates: creates.length, distinct, jobsDone, sessionsWithCall, lat, notes, placedWithinMs: lat.max, prepared };
   } finally {
     await Promise.all(runners.map((r) => r.stop()));
