@@ -5,7 +5,7 @@ import { callSessionModel } from '../models/call-session';
 import { jobModel } from '../models/job';
 import { connectDatabase } from '../src/db/connect';
 import { TwilioRestStandin } from '../src/twilio-sim/rest-standin';
-import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BenchChild, closedLoop, incomingRequest, ms, seedCallbackNumber, serviceEnv, summarize, type RunOptions, type ScenarioResult } from './lib';
+import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BenchChild, closedLoop, cpuSeconds, incomingRequest, ms, seedCallbackNumber, serviceEnv, summarize, type RunOptions, type ScenarioResult } from './lib';
 import { profileMarkdown, summarizeProfile } from './profile';
 
 /**
@@ -101,7 +101,12 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
     await jobModel(db).updateMany({ state: 'queued' }, { $set: { dueAt: due } });
     await Promise.all(runners.map((r) => r.request('runner-start')));
     const deadline = Date.now() + (opts.short ? 20_000 : 60_000);
+    await new Promise((r) => setTimeout(r, Math.max(0, due.getTime() - Date.now())));
+    const dbCpu0 = cpuSeconds(opts.dbPid);
     while (standin.callsCreated().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const dbCpu1 = cpuSeconds(opts.dbPid);
+    const busyFor = (Date.now() - due.getTime()) / 1000;
+    if (dbCpu0 !== null && dbCpu1 !== null) notes.push(`${instances} instance(s): the embedded database process used ${Math.round(((dbCpu1 - dbCpu0) / busyFor) * 100)} % of a core from the due time until the last create`);
     await new Promise((r) => setTimeout(r, 1_500)); // any duplicate would show up now
     const stopped = await Promise.all(runners.map((r) => r.request('runner-stop')));
     notes.push(`${instances} instance(s), database commands summed over the instances (count, total ms as the driver saw it, queueing in the serial proxy included): ${commandProfile(stopped.map((s) => s.commands as CommandStats))}`);
