@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config';
 import { startEmbeddedDb } from '../src/db/embedded-ferretdb';
 import { SecretBox } from '../src/security/secret-box';
 import { createTwilioClient } from '../src/twilio/rest-client';
-import { closedLoop, incomingRequest, seedCallbackNumber, serviceEnv, type RunOptions } from './lib';
+import { closedLoop, incomingRequest, seedCallbackNumber, serviceEnv, tallyCommands, type CommandTally, type RunOptions } from './lib';
 
 /**
  * Which database commands one incoming-call webhook costs, and how long each takes as the call
@@ -27,21 +27,17 @@ async function main(): Promise<void> {
   const config: AppConfig = { ...base, twilio: { ...base.twilio, accountSid: base.twilio.accountSid!, authToken: base.twilio.authToken! } };
   const db = mongoose.createConnection(embedded.uri, { dbName: 'probe', monitorCommands: true, autoIndex: true });
   await db.asPromise();
-  let band = new Map<string, { n: number; ms: number }>();
-  const started = new Map<number, string>();
-  db.getClient().on('commandStarted', (e) => {
-    const target = (e.command as Record<string, unknown>)[e.commandName];
-    const filterKeys = Object.keys(((e.command as { filter?: object; updates?: { q: object }[] }).filter ?? (e.command as { updates?: { q: object }[] }).updates?.[0]?.q ?? {}) as object);
-    started.set(e.requestId, `${e.commandName} ${typeof target === 'string' ? target : ''}${filterKeys.length ? ` {${filterKeys.join(',')}}` : ''}`);
-  });
-  db.getClient().on('commandSucceeded', (e) => {
-    const key = started.get(e.requestId) ?? e.commandName;
-    started.delete(e.requestId);
-    const v = band.get(key) ?? { n: 0, ms: 0 };
-    v.n++;
-    v.ms += e.duration;
-    band.set(key, v);
-  });
+  let band: CommandTally = new Map();
+  tallyCommands(
+    db,
+    () => band,
+    (c, name) => {
+      const target = c[name];
+      const q = (c as { filter?: object; updates?: { q: object }[] }).filter ?? (c as { updates?: { q: object }[] }).updates?.[0]?.q ?? {};
+      const filterKeys = Object.keys(q);
+      return `${name} ${typeof target === 'string' ? target : ''}${filterKeys.length ? ` {${filterKeys.join(',')}}` : ''}`;
+    },
+  );
   const app = createApp({
     config, db, twilio: createTwilioClient({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: 'http://127.0.0.1:9' }),
     clock: systemClock, random: Math.random, logger: pino({ level: 'silent' }), secretBox: new SecretBox(Buffer.alloc(32, 7)),

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type mongoose from 'mongoose';
 import twilio from 'twilio';
 
 /** Shared pieces of the benchmarks: percentiles, a keep-alive load generator, child processes. */
@@ -290,4 +291,31 @@ export function cpuSeconds(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+export type CommandTally = Map<string, { n: number; ms: number }>;
+
+/**
+ * Counts the database commands a connection (opened with monitorCommands) runs and sums their durations
+ * as the driver saw them, queueing included, per key (`keyOf`, default "command collection"), into the
+ * tally `into()` returns at the time each one ends.
+ */
+export function tallyCommands(
+  db: mongoose.Connection,
+  into: () => CommandTally,
+  keyOf: (command: Record<string, unknown>, name: string) => string = (c, name) => `${name} ${typeof c[name] === 'string' ? c[name] : ''}`.trim(),
+): void {
+  const started = new Map<number, string>();
+  db.getClient().on('commandStarted', (e) => started.set(e.requestId, keyOf(e.command as Record<string, unknown>, e.commandName)));
+  const done = (e: { requestId: number; duration: number; commandName: string }) => {
+    const key = started.get(e.requestId) ?? e.commandName;
+    started.delete(e.requestId);
+    const tally = into();
+    const v = tally.get(key) ?? { n: 0, ms: 0 };
+    v.n++;
+    v.ms += e.duration;
+    tally.set(key, v);
+  };
+  db.getClient().on('commandSucceeded', done);
+  db.getClient().on('commandFailed', done);
 }

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../src/logger';
 import { SecretBox } from '../src/security/secret-box';
 import { createTwilioClient } from '../src/twilio/rest-client';
 import { createBaselineApp } from './baseline-app';
+import { tallyCommands, type CommandTally } from './lib';
 
 /**
  * A benchmark child process, driven over IPC by bench/run.ts:
@@ -27,24 +28,7 @@ import { createBaselineApp } from './baseline-app';
 type Msg = { type: string; [k: string]: unknown };
 
 /** Per command and collection: how many, and their summed duration as the driver saw it (queueing included). */
-const commandStats = new Map<string, { n: number; ms: number }>();
-function watchCommands(db: mongoose.Connection): void {
-  const started = new Map<number, string>();
-  db.getClient().on('commandStarted', (e) => {
-    const target = (e.command as Record<string, unknown>)[e.commandName];
-    started.set(e.requestId, `${e.commandName} ${typeof target === 'string' ? target : ''}`.trim());
-  });
-  const done = (e: { requestId: number; duration: number; commandName: string }) => {
-    const key = started.get(e.requestId) ?? e.commandName;
-    started.delete(e.requestId);
-    const v = commandStats.get(key) ?? { n: 0, ms: 0 };
-    v.n++;
-    v.ms += e.duration;
-    commandStats.set(key, v);
-  };
-  db.getClient().on('commandSucceeded', done);
-  db.getClient().on('commandFailed', done);
-}
+const commandStats: CommandTally = new Map();
 const send = (m: Record<string, unknown>) => process.send?.(m);
 
 async function main(): Promise<void> {
@@ -61,7 +45,7 @@ async function main(): Promise<void> {
   if (mode === 'runner') {
     // The runner reports what its database commands cost (C's profile: the time is in the database).
     db = await mongoose.createConnection(process.env.BENCH_DB_URI!, { dbName: process.env.BENCH_DB_NAME!, monitorCommands: true }).asPromise();
-    watchCommands(db);
+    tallyCommands(db, () => commandStats);
   } else if (mode !== 'baseline') {
     db = await connectDatabase(process.env.BENCH_DB_URI!, process.env.BENCH_DB_NAME!);
   }
