@@ -2,8 +2,8 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 
 /**
  * One callback session: from the inbound call that rang, through the callback, PIN, menu and dials, to
- * the charges. Keyed by the inbound CallSid (unique), so Twilio's retries of the incoming webhook find
- * the same session instead of creating a second one. `timeline` is what GET /api/calls/:id shows.
+ * the charges. Twilio's retries of the incoming webhook find the same session through its idempotency key
+ * (`inbound_calls`, keyed by the inbound CallSid). `timeline` is what GET /api/calls/:id shows.
  */
 export type SessionStatus =
   | 'refused'

@@ -10,11 +10,18 @@ import { parseOrThrow } from './validate';
 const NO_QUERY = z.object({}).strict();
 
 /**
- * Runs a handler; after any write (successful or not: a failure may have written part of it) the config
- * version changes before the answer, so every instance's webhooks read the new configuration.
+ * Writes that change nothing the webhooks cache leave the caches alone: API keys, sounds, call records
+ * and the client's credit. (A caller ID's credit can make it limited, which the cache holds: not neutral.)
+ */
+const CACHE_NEUTRAL = /^\/(api-keys|calls|sounds)(\/|$)|^\/clients\/:id\/(credit|api-keys)$/;
+
+/**
+ * Runs a handler; after a write to the configuration the webhooks cache (successful or not: a failure
+ * may have written part of it) the config version changes before the answer, so every instance's
+ * webhooks read the new configuration.
  */
 async function runHandler(route: RouteSpec, ctx: Parameters<RouteSpec['handler']>[0]): ReturnType<RouteSpec['handler']> {
-  if (route.method === 'get') return route.handler(ctx);
+  if (route.method === 'get' || CACHE_NEUTRAL.test(route.path)) return route.handler(ctx);
   let out: Awaited<ReturnType<RouteSpec['handler']>>;
   try {
     out = await route.handler(ctx);
@@ -22,7 +29,11 @@ async function runHandler(route: RouteSpec, ctx: Parameters<RouteSpec['handler']
     await markConfigChanged(ctx.deps.db).catch(() => {});
     throw err;
   }
-  await markConfigChanged(ctx.deps.db);
+  // The write is done: answering an error now would invite a retry of it. Caches then catch up with
+  // the next configuration write (or a restart); say so loudly.
+  await markConfigChanged(ctx.deps.db).catch((err: unknown) =>
+    ctx.deps.logger.error({ err, route: `${route.method} ${route.path}` }, 'configuration saved but the config version could not be changed: other instances may serve the old one'),
+  );
   return out;
 }
 

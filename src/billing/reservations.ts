@@ -59,7 +59,7 @@ export async function reserveCredit(db: Connection, input: ReserveInput): Promis
         settleAfter: new Date(input.now.getTime() + seconds * 1000 + (input.settleGraceMs ?? 15 * 60_000)),
         createdAt: input.now,
       });
-      return takeCredit(db, input, res, false);
+      return takeCredit(db, input, res);
     } catch (err) {
       if (!input.reservationId || !isDuplicateKey(err)) throw err;
     }
@@ -69,25 +69,27 @@ export async function reserveCredit(db: Connection, input: ReserveInput): Promis
   if (earlier?.state === 'held') return { ok: true, reservation: earlier };
   if (earlier?.state !== 'reserving') return { ok: false, reason: 'insufficient-credit' };
   // A run that died while taking the money: finish it with its own amounts, each side taken once.
-  return takeCredit(db, input, earlier, true);
+  return takeCredit(db, input, earlier);
 }
 
-/** Takes a reservation's amounts; `resumed`: some side may already be taken (its id is in pendingEntryIds). */
+/**
+ * Takes a reservation's amounts, each side at most once whoever runs it (a run resumed after a crash, or
+ * two runs of one step at the same time): a side whose pendingEntryIds already holds the id is taken.
+ */
 async function takeCredit(
   db: Connection,
   input: ReserveInput,
   res: { _id: Types.ObjectId; clientAmount: number; callerAmount: number },
-  resumed: boolean,
 ): Promise<ReserveResult> {
   const reservations = reservationModel(db);
   const callerLimited = input.caller && !input.caller.unlimited ? input.caller : null;
   const { clientAmount, callerAmount } = res;
-  const notYetTaken = resumed ? { pendingEntryIds: { $ne: res._id } } : {};
+  const notYetTaken = { pendingEntryIds: { $ne: res._id } };
   const clientTaken = await clientModel(db).updateOne(
     { _id: input.clientId, ...notYetTaken, ...(clientAmount > 0 ? { balance: { $gte: clientAmount } } : {}) },
     { $inc: { balance: -clientAmount }, $addToSet: { pendingEntryIds: res._id } },
   );
-  if (!clientTaken.modifiedCount && !(resumed && (await clientModel(db).exists({ _id: input.clientId, pendingEntryIds: res._id })))) {
+  if (!clientTaken.modifiedCount && !(await clientModel(db).exists({ _id: input.clientId, pendingEntryIds: res._id }))) {
     await reservations.updateOne({ _id: res._id }, { $set: { state: 'void' } });
     return { ok: false, reason: 'insufficient-credit' };
   }
@@ -96,14 +98,17 @@ async function takeCredit(
       { _id: callerLimited.id, ...notYetTaken, unlimited: false, available: { $gte: callerAmount } },
       { $inc: { available: -callerAmount }, $addToSet: { pendingEntryIds: res._id } },
     );
-    if (!callerTaken.modifiedCount && !(resumed && (await authorizedCallerModel(db).exists({ _id: callerLimited.id, pendingEntryIds: res._id })))) {
+    if (!callerTaken.modifiedCount && !(await authorizedCallerModel(db).exists({ _id: callerLimited.id, pendingEntryIds: res._id }))) {
       await clientModel(db).updateOne({ _id: input.clientId, pendingEntryIds: res._id }, { $inc: { balance: clientAmount }, $pull: { pendingEntryIds: res._id } });
       await reservations.updateOne({ _id: res._id }, { $set: { state: 'void' } });
       return { ok: false, reason: 'insufficient-credit' };
     }
   }
-  const held = await reservations.findOneAndUpdate({ _id: res._id, state: 'reserving' }, { $set: { state: 'held' } }, { returnDocument: 'after' }).lean();
-  return { ok: true, reservation: held! };
+  const held =
+    (await reservations.findOneAndUpdate({ _id: res._id, state: 'reserving' }, { $set: { state: 'held' } }, { returnDocument: 'after' }).lean()) ??
+    (await reservations.findById(res._id).lean()); // the other run got there first
+  if (!held || held.state !== 'held') return { ok: false, reason: 'insufficient-credit' };
+  return { ok: true, reservation: held };
 }
 
 export interface SettleResult {

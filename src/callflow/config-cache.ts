@@ -25,6 +25,14 @@ export interface CachedCaller {
 
 /** Entries beyond this are dropped all at once: a bound, not an LRU; a refill costs one lookup each. */
 const MAX_ENTRIES = 20_000;
+/** Real time after which an unanswered load is bypassed (a lookup normally answers in milliseconds). */
+const LOAD_GIVE_UP_MS = 5_000;
+
+interface Entry<T> {
+  value: Promise<T>;
+  startedAt: number;
+  settled: boolean;
+}
 
 /**
  * The configuration every incoming-call webhook reads (number -> extension, client and rate table;
@@ -37,13 +45,13 @@ const MAX_ENTRIES = 20_000;
  */
 export class ConfigCache {
   private token: string | null = null;
-  private routes = new Map<string, Promise<NumberRoute | null>>();
-  private callers = new Map<string, Promise<CachedCaller | null>>();
-  private lockoutLists = new Map<string, Promise<LockoutDoc[]>>();
+  private routes = new Map<string, Entry<NumberRoute | null>>();
+  private callers = new Map<string, Entry<CachedCaller | null>>();
+  private lockoutLists = new Map<string, Entry<LockoutDoc[]>>();
   private readonly versionChecks: GroupBatcher<null, string | null>;
   private readonly balances: GroupBatcher<string, number | null>;
   private readonly callerLookups: GroupBatcher<{ extensionId: Types.ObjectId; number: string }, CachedCaller | null>;
-  private extensions = new Map<string, Promise<ExtensionDoc | null>>();
+  private extensions = new Map<string, Entry<ExtensionDoc | null>>();
 
   private constructor(private readonly db: Connection) {
     this.versionChecks = new GroupBatcher(async (items) => {
@@ -119,18 +127,22 @@ export class ConfigCache {
     return c?.available ?? 0;
   }
 
-  private cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  private cached<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T>): Promise<T> {
     if (this.token === null) return load();
     const hit = map.get(key);
-    if (hit) return hit;
+    // A load still unanswered after LOAD_GIVE_UP_MS (a database that hung) is not waited on by later calls.
+    if (hit && (hit.settled || Date.now() - hit.startedAt < LOAD_GIVE_UP_MS)) return hit.value;
     if (map.size >= MAX_ENTRIES) map.clear();
-    const p = load();
-    map.set(key, p);
-    // A failed load is not remembered: the next webhook tries again.
-    p.catch(() => {
-      if (map.get(key) === p) map.delete(key);
-    });
-    return p;
+    const entry: Entry<T> = { value: load(), startedAt: Date.now(), settled: false };
+    map.set(key, entry);
+    entry.value.then(
+      () => (entry.settled = true),
+      // A failed load is not remembered: the next webhook tries again.
+      () => {
+        if (map.get(key) === entry) map.delete(key);
+      },
+    );
+    return entry.value;
   }
 
   private async loadRoute(number: string): Promise<NumberRoute | null> {

@@ -55,8 +55,8 @@ export function knownCallSids(s: Pick<CallSessionDoc, 'timeline' | 'inboundCallS
  */
 export function placeCallbackHandler(deps: AppDeps): JobHandler {
   const sessions = callSessionModel(deps.db);
-  // Many callbacks fall due together (a burst of calls): their two session writes go in one command
-  // per batch, not one per callback.
+  // Many callbacks fall due together (a burst of calls): their session writes are shared by the batch
+  // (two commands to start the attempts, one to record the CallSids), not made per callback.
   const beginAttempt = new GroupBatcher<Types.ObjectId, CallSessionDoc | null>(async (ids) => {
     const attemptToken = randomUUID();
     await sessions.updateMany(
@@ -86,10 +86,9 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     await sessions.bulkWrite(ops, { ordered: false });
     return ops.map(() => undefined);
   });
+  const db = deps.db;
+  const now = () => deps.clock.now();
   return async (job: JobDoc): Promise<JobOutcome> => {
-    const db = deps.db;
-    const sessions = callSessionModel(db);
-    const now = () => deps.clock.now();
     // The usual case first: a queued session becomes this attempt, together with the other jobs in flight.
     let session = await beginAttempt.submit(job.sessionId);
     if (!session) {
@@ -98,7 +97,7 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
       if (current.callback.callSid) return { state: 'done' };
       const adopted = await findUnrecordedCall(deps, current);
-      if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report' };
+      if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
       if (adopted) {
         await sessions.updateOne({ _id: current._id, 'callback.callSid': null }, { $set: { 'callback.callSid': adopted } });
         await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted });
@@ -123,8 +122,13 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       await fail(deps, session, 'extension-deleted', {});
       return { state: 'failed', error: 'extension deleted' };
     }
+    // A run delayed past its lease may have been taken over: the other instance places (or adopts) the call.
+    if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
+      return { retryAt: now(), error: 'lease ended before the call was placed', countsAsTry: false };
+    }
     const base = deps.config.publicBaseUrl;
     const sid = String(session._id);
+    let callSid: string;
     try {
       const call = await deps.twilio.calls.create({
         to: session.target!,
@@ -137,29 +141,21 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
         timeout: ext.callback.retry.ringTimeoutSeconds,
         ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
       });
-      await recordPlaced.submit({
-        updateOne: {
-          filter: { _id: session._id, 'callback.callSid': null },
-          update: {
-            $set: { 'callback.callSid': call.sid },
-            $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid: call.sid, attempt: session.callback.attempts, to: session.target }) },
-          },
-        },
-      });
-      return { state: 'done' };
+      callSid = call.sid;
     } catch (err) {
       const e = restError(err);
-      if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
-        await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
-        return { state: 'failed', error: e.message };
-      }
       if (outcomeUnknown(e)) {
-        // The status callbacks or the answer of that call adopt it; otherwise the next run asks Twilio.
+        // Never given up here: the call may exist. Its status callbacks or its answer adopt it; otherwise
+        // the next run asks Twilio, and places it only if Twilio has no such call.
         await sessions.updateOne(
           { _id: session._id, status: 'calling', 'callback.callSid': null },
           { $push: { timeline: timelineEntry(now(), 'callback-outcome-unknown', { code: e.code, message: e.message }) } },
         );
         return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+      }
+      if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
+        await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
+        return { state: 'failed', error: e.message };
       }
       await sessions.updateOne(
         { _id: session._id, status: 'calling', 'callback.callSid': null },
@@ -171,6 +167,22 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       );
       return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
     }
+    try {
+      await recordPlaced.submit({
+        updateOne: {
+          filter: { _id: session._id, 'callback.callSid': null },
+          update: {
+            $set: { 'callback.callSid': callSid },
+            $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid, attempt: session.callback.attempts, to: session.target }) },
+          },
+        },
+      });
+    } catch (err) {
+      // The call exists: the next run (or its status callback) adopts it, never places another.
+      deps.logger.error({ err, sessionId: sid, callSid }, 'callback placed but not recorded; it will be adopted');
+      return { retryAt: new Date(now().getTime() + 5_000), error: 'placed but not recorded', countsAsTry: false };
+    }
+    return { state: 'done' };
   };
 }
 

@@ -18,8 +18,8 @@ const batchers = new WeakMap<Connection, Map<string, GroupBatcher<object, void>>
  * Inserts one document as part of a batch (`insertMany`, unordered) with the other inserts into the same
  * collection that are waiting: the webhook path writes four documents per call, and one command per
  * collection per batch is what keeps the embedded database ahead of the calls. Each document is cast,
- * validated and timestamped by its mongoose model exactly as `create` would; a duplicate key fails only
- * its own document, with code 11000.
+ * defaulted, checked for its required paths and timestamped by its mongoose model (not the schema's other
+ * validators: see `prepare`); a duplicate key fails only its own document, with code 11000.
  */
 export function insertBatched<T>(db: Connection, model: Model<T>, data: Partial<T> | Record<string, unknown>): Promise<void> {
   let perDb = batchers.get(db);

@@ -1,6 +1,6 @@
 /**
- * Group commit for database commands: at most one batch is in flight; whatever arrives meanwhile goes
- * into the next one. Under load, N concurrent webhooks cost one command instead of N (the embedded
+ * Group commit for database commands: one batch is in flight at a time (unless it stalls, below);
+ * whatever arrives meanwhile goes into the next one. Under load, N concurrent webhooks cost one command instead of N (the embedded
  * FerretDB spends about a millisecond per command, so this is what bounds its throughput); when idle,
  * an item waits only for the current tick.
  *
@@ -19,6 +19,8 @@ export class GroupBatcher<I, O> {
      * next one back: its own items wait for it, later ones go on, e.g. once the database is back.
      */
     private readonly stallMs = 3_000,
+    /** Its items fail after this long: a command the database never answers must not hold a caller forever. */
+    private readonly giveUpMs = 30_000,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -44,19 +46,28 @@ export class GroupBatcher<I, O> {
       this.busy = false;
       this.kick();
     };
+    let over = false;
     const stall = setTimeout(release, this.stallMs);
+    const giveUp = setTimeout(() => {
+      over = true;
+      for (const b of batch) b.reject(new Error(`no answer from the database within ${this.giveUpMs} ms`));
+    }, this.giveUpMs);
     stall.unref();
+    giveUp.unref();
     try {
       const out = await this.run(batch.map((b) => b.item));
-      batch.forEach((b, i) => {
-        const r = out[i];
-        if (r instanceof Error) b.reject(r);
-        else b.resolve(r as O);
-      });
+      if (!over) {
+        batch.forEach((b, i) => {
+          const r = out[i];
+          if (r instanceof Error) b.reject(r);
+          else b.resolve(r as O);
+        });
+      }
     } catch (err) {
       for (const b of batch) b.reject(err);
     } finally {
       clearTimeout(stall);
+      clearTimeout(giveUp);
       release();
     }
   }

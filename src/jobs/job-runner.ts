@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection, Types } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { jobModel, type JobDoc } from '../../models/job';
 import { GroupBatcher } from '../db/group-batcher';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 
-export type JobOutcome = { state: 'done' | 'failed' | 'cancelled'; error?: string } | { retryAt: Date; error: string };
+export type JobOutcome =
+  | { state: 'done' | 'failed' | 'cancelled'; error?: string }
+  /** `countsAsTry: false`: waiting for something (not a failure), so it does not use up the tries. */
+  | { retryAt: Date; error: string; countsAsTry?: boolean };
 export type JobHandler = (job: JobDoc) => Promise<JobOutcome>;
 
 export interface JobRunnerOptions {
@@ -35,10 +38,13 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  /** Finished jobs are removed together, one command per batch (only those this owner still holds). */
-  private readonly finished = new GroupBatcher<Types.ObjectId, void>(async (ids) => {
-    await jobModel(this.deps.db).deleteMany({ _id: { $in: ids }, leaseOwner: this.owner });
-    return ids.map(() => undefined);
+  /**
+   * Finished jobs are removed together, one command per batch, under the claims that ran them (a job
+   * another instance took over after its lease ended has another token and stays).
+   */
+  private readonly finished = new GroupBatcher<JobDoc, void>(async (jobs) => {
+    await jobModel(this.deps.db).deleteMany({ _id: { $in: jobs.map((j) => j._id) }, leaseToken: { $in: jobs.map((j) => j.leaseToken) } });
+    return jobs.map(() => undefined);
   });
 
   constructor(
@@ -51,10 +57,6 @@ export class JobRunner {
     this.pollMs = opts.pollMs ?? 500;
     this.concurrency = Math.max(1, opts.concurrency ?? 50);
     this.random = opts.random ?? Math.random;
-  }
-
-  async claim(): Promise<JobDoc | null> {
-    return (await this.claimBatch(1))[0] ?? null;
   }
 
   /**
@@ -85,29 +87,42 @@ export class JobRunner {
 
   /**
    * Claims and runs due jobs until none is left (or `limit` ran); returns how many ran. Up to
-   * `concurrency` run at once, and slots are refilled when half of them are free, not when the whole batch has ended.
+   * `concurrency` run at once; once a batch is out, slots are refilled when half of them are free.
    */
   async runDue(limit = 1_000): Promise<number> {
     let ran = 0;
     const running = new Set<Promise<void>>();
-    while (!this.stopped && ran < limit) {
-      const room = Math.min(this.concurrency - running.size, limit - ran);
-      const jobs = room > 0 ? await this.claimBatch(room) : [];
-      for (const job of jobs) {
-        const p: Promise<void> = this.execute(job).finally(() => running.delete(p));
-        running.add(p);
+    try {
+      while (!this.stopped && ran < limit) {
+        const room = Math.min(this.concurrency - running.size, limit - ran);
+        const jobs = room > 0 ? await this.claimBatch(room) : [];
+        for (const job of jobs) {
+          const p: Promise<void> = this.execute(job).finally(() => running.delete(p));
+          running.add(p);
+        }
+        ran += jobs.length;
+        if (running.size === 0) break; // nothing due, nothing running
+        if (jobs.length === 0) await Promise.race(running);
+        // Refill by half batches: a claim costs three commands (one a scan on the embedded database).
+        while (running.size > this.concurrency / 2) await Promise.race(running);
       }
-      ran += jobs.length;
-      if (running.size === 0) break; // nothing due, nothing running
-      if (jobs.length === 0) await Promise.race(running);
-      // Refill by half batches: a claim costs three commands (one a scan on the embedded database).
-      while (running.size > this.concurrency / 2) await Promise.race(running);
+    } finally {
+      // A failed claim (the database went away) still waits for the jobs in hand.
+      await Promise.allSettled(running);
     }
-    await Promise.all(running);
     return ran;
   }
 
+  /** Runs one job and records its outcome; never rejects (a job whose outcome is not recorded is taken back when its lease ends). */
   private async execute(job: JobDoc): Promise<void> {
+    try {
+      await this.runAndRecord(job);
+    } catch (err) {
+      this.deps.logger.error({ err, jobId: String(job._id) }, 'job outcome not recorded; its lease will expire and it runs again');
+    }
+  }
+
+  private async runAndRecord(job: JobDoc): Promise<void> {
     const handler = this.handlers[job.type];
     let outcome: JobOutcome;
     try {
@@ -122,14 +137,14 @@ export class JobRunner {
       if (outcome.state !== 'done') {
         this.deps.logger.warn({ jobId: String(job._id), sessionId: String(job.sessionId), state: outcome.state, error: outcome.error }, 'job ended');
       }
-      await this.finished.submit(job._id);
+      await this.finished.submit(job);
       return;
     }
     await jobModel(this.deps.db).updateOne(
       { _id: job._id, leaseToken: job.leaseToken, state: 'running' },
       {
         $set: { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null, leaseToken: null },
-        $inc: { tries: 1 },
+        $inc: { tries: outcome.countsAsTry === false ? 0 : 1 },
       },
     );
   }
@@ -150,7 +165,7 @@ export class JobRunner {
     tick();
   }
 
-  /** Stops polling and waits for the job in hand (its lease would otherwise hold it for a while). */
+  /** Stops polling and waits for the jobs in hand (their leases would otherwise hold them for a while). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

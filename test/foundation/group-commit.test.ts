@@ -59,7 +59,7 @@ describe('group commit: concurrent webhooks share database commands', () => {
     assert.deepEqual(sizes, [4, 4, 2]);
   });
 
-  it('when a batch hangs (a database that stopped answering), then later items go on without it after the stall time', async () => {
+  it('when a batch hangs (a database that stopped answering), then later items go on without it after the stall time, and its own items fail after the give-up time', async () => {
     const batches: number[][] = [];
     const b = new GroupBatcher<number, number>(
       async (items) => {
@@ -69,6 +69,7 @@ describe('group commit: concurrent webhooks share database commands', () => {
       },
       500,
       50,
+      300,
     );
     const stuck = b.submit(1);
     await new Promise((r) => setImmediate(r));
@@ -77,6 +78,7 @@ describe('group commit: concurrent webhooks share database commands', () => {
     assert.ok(Date.now() - started >= 40, 'the next batch waited for the stall time');
     assert.deepEqual(batches, [[1], [2, 3]]);
     assert.equal(await Promise.race([stuck.then(() => 'answered'), new Promise((r) => setTimeout(() => r('still waiting'), 20))]), 'still waiting');
+    await assert.rejects(stuck, /no answer from the database within 300 ms/);
   });
 
   describe('batched inserts on the real database', () => {
