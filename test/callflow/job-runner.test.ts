@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import pino from 'pino';
 import { jobModel, type JobDoc } from '../../models/job';
 import { systemClock } from '../../src/clock';
 import { JobRunner } from '../../src/jobs/job-runner';
-import { testDb } from '../support/database';
+import { testDb, testDbUri } from '../support/database';
 
 async function queueJobs(n: number): Promise<void> {
   const now = new Date(Date.now() - 1_000);
@@ -66,5 +66,31 @@ describe('job runner: batches, parallel runs and the background loop', () => {
     assert.equal(job?.tries, 1);
     assert.equal(job?.leaseToken, null);
     assert.ok(job!.dueAt.getTime() >= before + 2_000);
+  });
+
+  it('when a job ran but its outcome cannot be recorded (the database went away), then nothing is left unhandled, the next claim fails plainly, and the job stays for its lease to hand back', async () => {
+    await queueJobs(1);
+    const { uri, dbName } = testDbUri();
+    const own = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 500 }).asPromise();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const runner = new JobRunner(
+        { db: own, clock: systemClock, logger: pino({ level: 'silent' }) },
+        // The job's work is done, then the runner's database connection is gone before it records that.
+        { 'place-callback': async () => (await own.close(true), { state: 'done' as const }) },
+        { owner: 'cut-off' },
+      );
+      // The job in hand is waited for; the claim after it finds no database and says so.
+      await assert.rejects(runner.runDue(), /closed/);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(unhandled, []);
+      const job = await jobModel(testDb()).findOne({}).lean();
+      assert.equal(job?.state, 'running', 'the job was not removed: its lease hands it back');
+      assert.equal(job?.leaseOwner, 'cut-off');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
