@@ -60,11 +60,13 @@ const incoming = (sid: string) => ({
  * with a short apology and a hang-up; a database that does not answer at all, with the busy reject at
  * the incoming deadline (the call stays unanswered and free).
  */
-async function assertAnsweredWithoutDatabase(res: supertest.Response, tookMs: number): Promise<void> {
+async function assertAnsweredWithoutDatabase(res: { status: number; text: string; contentType: string }, tookMs: number): Promise<void> {
   assert.equal(res.status, 200, res.text);
-  assert.match(String(res.headers['content-type']), /text\/xml/);
+  assert.match(res.contentType, /text\/xml/);
   await assertValidTwiml(res.text);
   const tree = parseTwiml(res.text);
+  // The driver gives up on a dead server after about 2 x 5 s (a retried read), close to the 10 s
+  // deadline: either the apology (the error came first) or the busy reject (the deadline did).
   if (tree.children.some((c) => c.name === 'Reject')) {
     assert.equal(findOne(tree, 'Reject').attrs.reason, 'busy');
     assert.ok(tookMs >= INCOMING_DEADLINE_MS - 100, `a reject before the deadline (${tookMs} ms) means the call was stored`);
@@ -74,6 +76,7 @@ async function assertAnsweredWithoutDatabase(res: supertest.Response, tookMs: nu
   }
   assert.ok(tookMs < TWILIO_WAIT_CAP_MS, `answered after ${tookMs} ms: Twilio gives up at 15 s`);
 }
+const fromSupertest = (res: supertest.Response) => ({ status: res.status, text: res.text, contentType: String(res.headers['content-type']) });
 
 async function waitForDatabase(conn: mongoose.Connection): Promise<void> {
   await until('the database back', () => pingDatabase(conn), 30_000);
@@ -111,7 +114,7 @@ describe('faults: the database stopped during an incoming call', function () {
       await db.kill();
       const started = Date.now();
       const res = await rig.t.signedPost('/voice/incoming', incoming(sid));
-      await assertAnsweredWithoutDatabase(res, Date.now() - started);
+      await assertAnsweredWithoutDatabase(fromSupertest(res), Date.now() - started);
       assert.equal(rig.standin.callsCreated().length, 0);
 
       await db.start();
@@ -150,7 +153,7 @@ describe('faults: the database stopped during an incoming call', function () {
       const started = Date.now();
       const res = await rig.t.signedPost('/voice/incoming', incoming(sid));
       assert.ok(proxy.fired, `the key was never written: ${proxy.seen.join(', ')}`);
-      await assertAnsweredWithoutDatabase(res, Date.now() - started);
+      await assertAnsweredWithoutDatabase(fromSupertest(res), Date.now() - started);
 
       await db.start();
       proxy.heal();
@@ -182,10 +185,7 @@ describe('faults: the database stopped during an incoming call', function () {
 
       const started = Date.now();
       const a = await rig.post('/voice/incoming', rig.incomingParams(sid));
-      assert.ok(Date.now() - started < TWILIO_WAIT_CAP_MS, `answered after ${Date.now() - started} ms`);
-      assert.equal(a.status, 200);
-      assert.match(findOne(a.tree, 'Say').text, /sorry/i);
-      assert.equal(findAll(a.tree, 'Hangup').length, 1);
+      await assertAnsweredWithoutDatabase({ status: a.status, text: a.xml, contentType: 'text/xml' }, Date.now() - started);
 
       await rig.restart();
       const ring = await rig.post('/voice/incoming', rig.incomingParams(sid));
