@@ -3,25 +3,17 @@ import type { AppDeps } from '../src/app';
 import { handleCallStatus } from '../src/callflow/call-status';
 import { answerCallback, runStep } from '../src/callflow/conversation';
 import { handleIncomingCall } from '../src/callflow/incoming-call';
-import { emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
+import { BUSY_TWIML, emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
+import { withTimeout } from '../src/timeout';
 
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 const REJECTED = rejectTwiml('rejected');
-const BUSY = rejectTwiml('busy');
 /**
  * Twilio waits 15 s for a webhook. When the database hangs (rather than fails), the incoming call is
  * answered busy before that, still unanswered and free; the work goes on and may still call back.
  */
 export const INCOMING_DEADLINE_MS = 10_000;
 
-function withDeadline<T>(work: Promise<T>, ms: number, onLate: () => T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(onLate()), ms);
-  });
-  work.catch(() => {}); // once late, its failure has nobody to tell but the log (below)
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 const HANGUP = hangupTwiml();
 const EMPTY = emptyTwiml();
 
@@ -48,10 +40,10 @@ export function voiceRoutes(deps: AppDeps): Router {
     const To = field(req, 'To');
     if (!CallSid || !CALL_SID.test(CallSid) || !To) return xml(res, REJECTED);
     const work = handleIncomingCall(deps, { CallSid, To, From: field(req, 'From') ?? '', CallerName: field(req, 'CallerName', 100) });
-    const out = await withDeadline(work, INCOMING_DEADLINE_MS, () => {
+    const out = await withTimeout(work, INCOMING_DEADLINE_MS, () => {
       req.log?.warn({ callSid: CallSid }, 'incoming call not stored within the deadline (database slow?); answered busy');
       work.catch((err: unknown) => req.log?.error({ err, callSid: CallSid }, 'incoming call failed after the deadline'));
-      return { holdMs: 0, twiml: BUSY };
+      return { holdMs: 0, twiml: BUSY_TWIML };
     });
     if (out.holdMs > 0) {
       // Holding the answer keeps the call unanswered (and free): the caller hears ringing.

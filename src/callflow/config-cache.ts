@@ -50,6 +50,7 @@ export class ConfigCache {
   private lockoutLists = new Map<string, Entry<LockoutDoc[]>>();
   private readonly versionChecks: GroupBatcher<null, string | null>;
   private readonly balances: GroupBatcher<string, number | null>;
+  private readonly availables: GroupBatcher<string, number>;
   private readonly callerLookups: GroupBatcher<{ extensionId: Types.ObjectId; number: string }, CachedCaller | null>;
   private extensions = new Map<string, Entry<ExtensionDoc | null>>();
 
@@ -65,6 +66,14 @@ export class ConfigCache {
         .lean();
       const byId = new Map(docs.map((d) => [String(d._id), d.balance]));
       return ids.map((id) => byId.get(id) ?? null);
+    });
+    // By _id: an indexed lookup on MongoDB and (patched) on the embedded database.
+    this.availables = new GroupBatcher(async (ids) => {
+      const docs = await authorizedCallerModel(db)
+        .find({ _id: { $in: [...new Set(ids)] } }, { available: 1 })
+        .lean();
+      const byId = new Map(docs.map((d) => [String(d._id), d.available]));
+      return ids.map((id) => byId.get(id) ?? 0);
     });
     // Callers not seen yet are looked up together: one query per batch instead of one per call.
     this.callerLookups = new GroupBatcher(async (keys) => {
@@ -122,9 +131,9 @@ export class ConfigCache {
     return this.balances.submit(String(clientId));
   }
 
-  async freshAvailable(callerId: Types.ObjectId): Promise<number> {
-    const c = await authorizedCallerModel(this.db).findById(callerId, { available: 1 }).lean();
-    return c?.available ?? 0;
+  /** A limited caller ID's credit now (not cached), read together with the other webhooks in flight. */
+  freshAvailable(callerId: Types.ObjectId): Promise<number> {
+    return this.availables.submit(String(callerId));
   }
 
   private cached<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@ import { ConfigCache } from './config-cache';
 import { decideCallback } from './decide-callback';
 import { isHiddenCaller } from './hidden-caller';
 import { releaseCallbackLock, timelineEntry } from './session-events';
-import { rejectTwiml } from './twiml';
+import { BUSY_TWIML, rejectTwiml } from './twiml';
 
 /** The caller's line must be free again before we ring it: the callback is placed this long after the reject. */
 export const CALLBACK_DELAY_MS = 3_000;
@@ -30,7 +30,6 @@ export interface IncomingAnswer {
   sessionId?: string;
 }
 
-const BUSY = rejectTwiml('busy');
 const REJECTED = rejectTwiml('rejected');
 
 /**
@@ -50,14 +49,16 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
 
   const hidden = isHiddenCaller(p.From);
   const callerE164 = hidden ? null : (toE164(p.From) ?? null);
-  const [authorized, balance, lockouts, activeCalls] = await Promise.all([
-    callerE164 ? config.authorizedCaller(ext._id, callerE164) : null,
+  const caller = callerE164 ? config.authorizedCaller(ext._id, callerE164) : Promise.resolve(null);
+  const [authorized, available, balance, lockouts, activeCalls] = await Promise.all([
+    caller,
+    // A limited caller ID's credit is money: read fresh, in the same round as the rest.
+    caller.then((a) => (a && !a.unlimited ? config.freshAvailable(a._id) : 0)),
     client.unlimitedCredit ? 0 : config.freshBalance(client._id),
     config.lockouts(ext._id, now),
     client.maxConcurrentCalls === null ? 0 : callSessionModel(db).countDocuments({ clientId: client._id, status: { $in: ACTIVE_STATUSES } }),
   ]);
   if (balance === null) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
-  const available = authorized && !authorized.unlimited ? await config.freshAvailable(authorized._id) : 0;
   const decision = decideCallback({
     returnCalls: ext.callback.returnCalls,
     fixedNumber: ext.callback.fixedNumber,
@@ -140,7 +141,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
 }
 
 function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): IncomingAnswer {
-  return { holdMs: Math.max(0, ringEndsAt.getTime() - now.getTime()), twiml: BUSY, sessionId: String(sessionId) };
+  return { holdMs: Math.max(0, ringEndsAt.getTime() - now.getTime()), twiml: BUSY_TWIML, sessionId: String(sessionId) };
 }
 
 /** "One callback per target and extension at a time": false when another callback to this target is active. */

@@ -22,6 +22,9 @@ export const rejectTwiml = (reason: 'rejected' | 'busy'): string => {
   return r.toString();
 };
 
+/** The incoming call's answer: a busy reject, so the call is never answered and costs the caller nothing. */
+export const BUSY_TWIML = rejectTwiml('busy');
+
 export function sayAndHangup(s: Speech, ...lines: string[]): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const l of lines) say(r, s, l);

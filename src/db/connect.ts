@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { withTimeout } from '../timeout';
 
 export const DEFAULT_DB_NAME = 'callback';
 
@@ -20,17 +21,9 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<mon
 /** Answers within timeoutMs whether the database responds to a ping. */
 export async function pingDatabase(conn: mongoose.Connection, timeoutMs = 1_000): Promise<boolean> {
   if (conn.readyState !== 1 || !conn.db) return false;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      conn.db.admin().command({ ping: 1 }).then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+  const ping = conn.db.admin().command({ ping: 1 }).then(
+    () => true,
+    () => false,
+  );
+  return withTimeout(ping, timeoutMs, () => false);
 }
