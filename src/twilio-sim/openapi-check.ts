@@ -1,10 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import Ajv, { type ValidateFunction, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import { requireTwilioReferenceDir } from './reference-dir';
-
-export const OPENAPI_FILE = 'twilio_api_v2010.json';
+import { findTwilioOpenApiFile } from './reference-dir';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -192,14 +189,20 @@ function formatErrors(prefix: string, errors: ErrorObject[] | null | undefined):
 
 const specCache = new Map<string, TwilioOpenApi>();
 
-/** The checker for the OpenAPI file in `referenceDir` (default: the shared reference directory), cached. */
+/** The checker for Twilio's OpenAPI file (see findTwilioOpenApiFile), parsed once per file. */
 export function loadTwilioOpenApi(referenceDir?: string): TwilioOpenApi {
-  const dir = requireTwilioReferenceDir(referenceDir);
-  let api = specCache.get(dir);
+  const file = findTwilioOpenApiFile(referenceDir);
+  if (!file) {
+    throw new Error(
+      referenceDir
+        ? `Twilio's OpenAPI description is not in ${referenceDir}`
+        : "Twilio's OpenAPI description was not found: it comes with the devDependency @twilio/cli-core (npm ci)",
+    );
+  }
+  let api = specCache.get(file);
   if (!api) {
-    const spec = JSON.parse(fs.readFileSync(path.join(dir, OPENAPI_FILE), 'utf8')) as JsonObject;
-    api = new TwilioOpenApi(spec);
-    specCache.set(dir, api);
+    api = new TwilioOpenApi(JSON.parse(fs.readFileSync(file, 'utf8')) as JsonObject);
+    specCache.set(file, api);
   }
   return api;
 }

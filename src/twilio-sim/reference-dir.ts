@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Where Twilio's machine-readable references live (TwiML XSDs, the 2010-04-01 OpenAPI description).
- * They sit in the shared folder beside the repo, not in it, so the location is always a parameter:
- * env `TWILIO_REFERENCE_DIR` first, then `<repo>/../shared/twilio-reference`.
+ * Where Twilio's TwiML XSDs live. They are not published on npm, so they sit in a folder beside the repo
+ * (ours has one; a user's clone does not), and the location is a parameter: env `TWILIO_REFERENCE_DIR`
+ * first, then `<repo>/../shared/twilio-reference`. Without it the XSD checks are skipped and our own
+ * structural rules still run. Twilio's REST OpenAPI description comes from npm instead (see below).
  */
 export function defaultTwilioReferenceDir(): string {
   const fromEnv = process.env.TWILIO_REFERENCE_DIR;
@@ -31,4 +32,25 @@ export function requireTwilioReferenceDir(dir?: string): string {
     );
   }
   return found;
+}
+
+/** Twilio's REST OpenAPI description of the 2010-04-01 API, as it ships in every clone. */
+export const OPENAPI_FILE = 'twilio_api_v2010.json';
+/** The pinned devDependency `@twilio/cli-core` publishes it (Twilio's CLI validates requests with it). */
+const OPENAPI_IN_NPM = `@twilio/cli-core/src/services/twilio-api/${OPENAPI_FILE}`;
+
+/**
+ * The OpenAPI file: `<referenceDir>/twilio_api_v2010.json` when a directory is named, else the one in
+ * `@twilio/cli-core`; null when neither is there (a production install without devDependencies).
+ */
+export function findTwilioOpenApiFile(referenceDir?: string): string | null {
+  if (referenceDir) {
+    const file = path.join(referenceDir, OPENAPI_FILE);
+    return fs.existsSync(file) ? file : null;
+  }
+  try {
+    return require.resolve(OPENAPI_IN_NPM);
+  } catch {
+    return null;
+  }
 }

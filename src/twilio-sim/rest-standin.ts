@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadTwilioOpenApi, type FormParams, type MatchedOperation } from './openapi-check';
-import { findTwilioReferenceDir } from './reference-dir';
+import { findTwilioOpenApiFile } from './reference-dir';
 import { validateTwiml } from './twiml-validator';
 
 export interface RecordedRequest {
@@ -131,7 +131,7 @@ export class TwilioRestStandin {
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
   private readonly api: ApiChecker;
-  /** False when the stand-in runs without Twilio's OpenAPI description (checkOpenApi 'auto', reference dir absent). */
+  /** False when the stand-in runs without Twilio's OpenAPI description (checkOpenApi 'auto', devDependencies absent). */
   readonly openApiChecked: boolean;
   private readonly calls = new Map<string, CallRecord>();
   private readonly numbers = new Map<string, Resource>();
@@ -144,7 +144,7 @@ export class TwilioRestStandin {
 
   constructor(private readonly opts: StandinOptions) {
     const check = opts.checkOpenApi ?? true;
-    this.openApiChecked = check === true || (check === 'auto' && Boolean(opts.referenceDir ?? findTwilioReferenceDir()));
+    this.openApiChecked = check === true || (check === 'auto' && findTwilioOpenApiFile(opts.referenceDir) !== null);
     this.api = this.openApiChecked ? loadTwilioOpenApi(opts.referenceDir) : builtinApi();
   }
 
@@ -316,7 +316,7 @@ export class TwilioRestStandin {
     if (match.pathParams.AccountSid && match.pathParams.AccountSid !== this.opts.accountSid) {
       problems.push(`${match.operationId}: path account ${match.pathParams.AccountSid} is not the authenticated one`);
     }
-    if (this.opts.validateTwimlParams !== false && this.openApiChecked && typeof params.Twiml === 'string') {
+    if (this.opts.validateTwimlParams !== false && typeof params.Twiml === 'string') {
       const t = await validateTwiml(params.Twiml, { referenceDir: this.opts.referenceDir });
       problems.push(...t.errors.map((e) => `${match.operationId} Twiml: ${e}`));
     }

@@ -82,7 +82,7 @@ export class LocalTwilio {
   async start(): Promise<string> {
     this.baseUrl = await this.standin.start();
     if (!this.standin.openApiChecked) {
-      this.notice({ type: 'warning', message: "Twilio reference dir not found: REST requests are not checked against Twilio's OpenAPI" });
+      this.notice({ type: 'warning', message: "Twilio's OpenAPI description not found (devDependency @twilio/cli-core): REST requests are not checked against it" });
     }
     return this.baseUrl;
   }

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
-import { requireTwilioReferenceDir } from './reference-dir';
+import { findTwilioReferenceDir } from './reference-dir';
 import { parseTwiml, type TwimlNode } from './twiml-parse';
+import { structuralErrors } from './twiml-structure';
 
 export interface TwimlValidationResult {
   valid: boolean;
   errors: string[];
+  /** True when Twilio's XSD took part; false without the reference directory (structural rules only). */
+  schemaChecked: boolean;
 }
 
 const MAIN_XSD = 'twiml_v20100401_twilioRealtimeCallSchema.xsd';
@@ -232,13 +235,15 @@ function semanticErrors(tree: TwimlNode): string[] {
 /**
  * Validates a TwiML voice document against Twilio's current schema plus the rules the schema
  * cannot express (absolute URLs, GET/POST methods, <Reject> first, no unreachable verbs...).
+ * Without Twilio's XSD (the reference directory is not on npm, so a user's clone has none), the
+ * simulator's verb schema stands in for it: every rule of ours still applies.
  */
 export async function validateTwiml(
   xml: string,
   opts: { referenceDir?: string } = {},
 ): Promise<TwimlValidationResult> {
-  const dir = requireTwilioReferenceDir(opts.referenceDir);
-  const errors = await schemaErrors(xml, dir);
+  const dir = opts.referenceDir ?? findTwilioReferenceDir();
+  const errors = dir ? await schemaErrors(xml, dir) : [];
   let tree: TwimlNode | null = null;
   try {
     tree = parseTwiml(xml);
@@ -246,8 +251,11 @@ export async function validateTwiml(
     // The schema run reports malformed XML and a wrong root already; add the parser's word if not.
     if (errors.length === 0) errors.push((err as Error).message);
   }
-  if (tree) errors.push(...semanticErrors(tree));
-  return { valid: errors.length === 0, errors };
+  if (tree) {
+    errors.push(...semanticErrors(tree));
+    if (!dir) errors.push(...structuralErrors(tree));
+  }
+  return { valid: errors.length === 0, errors, schemaChecked: dir !== null };
 }
 
 /** Throws an Error listing every problem with the document (for tests). */

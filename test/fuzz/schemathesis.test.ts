@@ -12,11 +12,16 @@ import { createTestApp, TEST_ADMIN_KEY } from '../support/harness';
  * no 5xx, every response matching its documented status codes, content types and schemas. The app runs
  * on a loopback port in this process. Skips (with the reason) when schemathesis is not installed.
  *
- * Bounded and reproducible: a fixed seed, a few examples per operation, one worker.
+ * Bounded by work, not by time: a fixed seed, a few examples per operation and phase, one worker, so the
+ * run does the same requests on a fast or a slow machine. The wall-clock budget is only a guard against
+ * a hang and leaves a wide margin (about 2,700 requests: under a minute alone on 2 cores, 4 minutes with
+ * the machine loaded five times over): 15 minutes by default (SCHEMATHESIS_BUDGET_S), and a run that
+ * hits it fails saying so.
  * To replay by hand: start the app, then the same command line (printed on failure).
  */
 const SEED = '20260611';
 const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '5';
+const BUDGET_S = Number(process.env.SCHEMATHESIS_BUDGET_S ?? 900);
 /**
  * The checks: no server error, and responses conforming to the document (status, content type,
  * headers, body schema). Not the heuristics `all` adds that judge request validation policy
@@ -35,7 +40,7 @@ function findSchemathesis(): string[] | null {
 }
 
 describe('fuzz: the config API from its OpenAPI document (schemathesis)', function () {
-  this.timeout(60_000);
+  this.timeout((BUDGET_S + 60) * 1000);
   const cli = findSchemathesis();
   let server: http.Server | undefined;
 
@@ -78,15 +83,19 @@ describe('fuzz: the config API from its OpenAPI document (schemathesis)', functi
     ];
     // Async (not spawnSync): the app answering schemathesis lives in this process. Run in the temporary
     // folder so schemathesis's own cache (.schemathesis/) stays out of the repo.
-    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+    const out = await new Promise<{ code: number | null; killed: boolean; text: string }>((resolve) => {
       const child = spawn(cli![0]!, args, { cwd: reportDir, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (text += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, BUDGET_S * 1000);
       child.on('exit', (code) => {
         clearTimeout(timer);
-        resolve({ code, text });
+        resolve({ code, killed, text });
       });
     });
     fs.rmSync(reportDir, { recursive: true, force: true });
@@ -95,6 +104,11 @@ describe('fuzz: the config API from its OpenAPI document (schemathesis)', functi
     const failures = /={5,} FAILURES ={5,}([\s\S]*?)(?:={5,} (?:WARNINGS|SUMMARY) ={5,})/.exec(out.text)?.[1] ?? out.text;
     const summary = /={5,} SUMMARY ={5,}([\s\S]*)$/.exec(out.text)?.[1] ?? '';
     if (process.env.SCHEMATHESIS_LOG) fs.writeFileSync(process.env.SCHEMATHESIS_LOG, out.text);
+    assert.ok(
+      !out.killed,
+      `schemathesis was killed at its wall-clock budget of ${BUDGET_S} s (SCHEMATHESIS_BUDGET_S), not for a finding: ` +
+        `the machine is far slower than expected or a request hangs (each has a 10 s timeout).\nCommand: ${cmdline}\n${out.text.slice(-5_000)}`,
+    );
     assert.equal(out.code, 0, `schemathesis found problems (exit ${out.code}).\nCommand: ${cmdline}\n${summary.slice(0, 3_000)}\n${failures.slice(0, 20_000)}`);
   });
 });
