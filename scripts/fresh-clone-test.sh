@@ -11,7 +11,8 @@ trap 'rm -rf "$tmp"' EXIT
 git clone --quiet --no-local "$repo" "$tmp/callback"
 cd "$tmp/callback"
 if [ -e ../shared ]; then echo "fresh-clone test: $tmp/shared exists, the clone is not alone" >&2; exit 1; fi
-grep="${FRESH_CLONE_GREP:-TwiML|Twilio REST stand-in|twilio:connect|phone simulator|call flow: the whole callback|call flow: dial and billing|OpenAPI document}"
+suites='TwiML validator|TwiML parse|TwiML interpreter|Twilio REST stand-in|twilio:connect|phone simulator|call flow: the whole callback|call flow: dial and billing|config API: OpenAPI document'
+grep="${FRESH_CLONE_GREP:-^($suites)}"
 unset TWILIO_REFERENCE_DIR
 echo "fresh clone of $(git rev-parse --short HEAD) in a folder with no ../shared: npm ci, then npm test -- --grep '$grep'"
 npm ci --no-audit --no-fund --loglevel=error
