@@ -62,7 +62,7 @@ export function voiceRoutes(deps: AppDeps): Router {
       await handleCallStatus(
         deps,
         { session: queryField(req, 'session'), leg: queryField(req, 'leg') },
-        { CallSid, CallStatus, CallDuration: field(req, 'CallDuration'), AnsweredBy: field(req, 'AnsweredBy') },
+        { CallSid, CallStatus, CallDuration: field(req, 'CallDuration'), AnsweredBy: field(req, 'AnsweredBy'), SequenceNumber: field(req, 'SequenceNumber', 10) },
       );
     }
     xml(res, EMPTY);
