@@ -81,8 +81,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/voice', voice);
 
   const api = express.Router();
-  api.use(express.json({ limit: BODY_LIMIT, strict: true }));
-  api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware));
+  // Each route authenticates before its body is parsed (src/api/build-router.ts).
+  api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware, { bodyLimit: BODY_LIMIT }));
   api.use(apiNotFound);
   api.use(apiErrorHandler);
   app.use('/api', api);
