@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { BEARER_KEY } from './api/api-keys';
 
 /**
  * Typed configuration, validated once at boot. A bad or missing value stops the service with one
@@ -35,7 +36,13 @@ const envSchema = z
     TWILIO_ACCOUNT_SID: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
     TWILIO_AUTH_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
     TWILIO_API_BASE_URL: httpUrl.optional(),
-    ADMIN_API_KEY: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+    ADMIN_API_KEY: z
+      .string()
+      .trim()
+      .min(24, 'must be at least 24 characters')
+      // A key the bearer parser cannot read would silently never work.
+      .regex(BEARER_KEY, 'may hold only the characters A-Z a-z 0-9 _ - . ~ + / = (at most 200), as "Authorization: Bearer <key>" accepts')
+      .optional(),
     DATA_ENCRYPTION_KEY: z
       .string()
       .trim()
