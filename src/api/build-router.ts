@@ -1,8 +1,9 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { markConfigChanged } from '../domain/config-version';
 import { AppError } from '../errors';
+import { AuthThrottle, TooManyFailures } from './auth-throttle';
 import { authenticate } from './authenticate';
 import type { Principal, RouteSpec } from './route-spec';
 import { parseOrThrow } from './validate';
@@ -42,10 +43,10 @@ async function runHandler(route: RouteSpec, ctx: Parameters<RouteSpec['handler']
  * (the JSON parser and an upload's multipart parser come after it), so a request without a valid key
  * is answered at once and makes the service buffer nothing.
  */
-function accessStep(route: RouteSpec, deps: AppDeps): RequestHandler {
+function accessStep(route: RouteSpec, deps: AppDeps, throttle: AuthThrottle): RequestHandler {
   return async (req, res, next) => {
     try {
-      const principal: Principal = route.public ? { role: 'admin' } : await authenticate(req, deps);
+      const principal: Principal = route.public ? { role: 'admin' } : await throttledAuthenticate(req, deps, throttle);
       // A client key asking for an operator-only route learns nothing about what exists.
       if (route.access === 'admin' && principal.role !== 'admin') {
         throw new AppError('not_found', `no route for ${req.method} ${req.path}`, 'route_not_found');
@@ -53,9 +54,22 @@ function accessStep(route: RouteSpec, deps: AppDeps): RequestHandler {
       res.locals.principal = principal;
       next();
     } catch (err) {
+      if (err instanceof TooManyFailures) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       next(err);
     }
   };
+}
+
+/** An address over its limit of failed authentications is refused before its key is even looked at. */
+async function throttledAuthenticate(req: Request, deps: AppDeps, throttle: AuthThrottle): Promise<Principal> {
+  const ip = req.ip ?? 'unknown';
+  await throttle.check(ip);
+  try {
+    return await authenticate(req, deps);
+  } catch (err) {
+    if (err instanceof AppError && err.kind === 'unauthorized') await throttle.failed(ip);
+    throw err;
+  }
 }
 
 /**
@@ -70,6 +84,7 @@ export function buildApiRouter(
 ): Router {
   const router = Router();
   const json = express.json({ limit: opts.bodyLimit, strict: true });
+  const throttle = new AuthThrottle(deps.db, deps.logger);
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
     const handler: RequestHandler = async (req, res, next) => {
@@ -94,7 +109,7 @@ export function buildApiRouter(
         next(err);
       }
     };
-    router[route.method](route.path, accessStep(route, deps), json, ...(extra[key] ?? []), handler);
+    router[route.method](route.path, accessStep(route, deps, throttle), json, ...(extra[key] ?? []), handler);
   }
   return router;
 }
