@@ -68,6 +68,10 @@ export interface CallSessionDoc {
   destination: { promptAt: Date | null; tries: number; number: string | null; dials: number };
   callerIdTrace: { rule: string; detail: string }[] | null;
   timeline: TimelineEntry[];
+  /** The status callbacks already recorded (CallSid:status:SequenceNumber): a replay changes nothing. */
+  statusSeen: string[];
+  /** The timeline reached its cap and ends with one `timeline-truncated` entry. */
+  timelineTruncated: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -114,6 +118,8 @@ export const callSessionSchema = new Schema<CallSessionDoc>(
     },
     callerIdTrace: { type: [{ rule: String, detail: String, _id: false }], default: null },
     timeline: { type: [{ at: Date, event: String, detail: Schema.Types.Mixed, _id: false }], default: [] },
+    statusSeen: { type: [String], default: [] },
+    timelineTruncated: { type: Boolean, default: false },
   },
   { collection: 'call_sessions', versionKey: false, timestamps: true },
 );

@@ -4,9 +4,9 @@ import { handleCallStatus } from '../src/callflow/call-status';
 import { answerCallback, runStep } from '../src/callflow/conversation';
 import { handleIncomingCall } from '../src/callflow/incoming-call';
 import { BUSY_TWIML, emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
+import { CALL_SID } from '../src/http/twilio-form';
 import { withTimeout } from '../src/timeout';
 
-const CALL_SID = /^CA[0-9a-f]{32}$/;
 const REJECTED = rejectTwiml('rejected');
 /**
  * Twilio waits 15 s for a webhook. When the database hangs (rather than fails), the incoming call is
@@ -62,7 +62,7 @@ export function voiceRoutes(deps: AppDeps): Router {
       await handleCallStatus(
         deps,
         { session: queryField(req, 'session'), leg: queryField(req, 'leg') },
-        { CallSid, CallStatus, CallDuration: field(req, 'CallDuration'), AnsweredBy: field(req, 'AnsweredBy') },
+        { CallSid, CallStatus, CallDuration: field(req, 'CallDuration'), AnsweredBy: field(req, 'AnsweredBy'), SequenceNumber: field(req, 'SequenceNumber', 10) },
       );
     }
     xml(res, EMPTY);

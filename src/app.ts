@@ -11,6 +11,7 @@ import { buildApiRouter } from './api/build-router';
 import type { Clock, RandomSource } from './clock';
 import type { Config } from './config';
 import { apiErrorHandler, apiNotFound } from './http/error-handlers';
+import { twilioForm } from './http/twilio-form';
 import { twilioSignature } from './http/twilio-signature';
 import { voiceErrorHandler } from './http/voice-error-handler';
 import type { Logger } from './logger';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
       enabled: deps.config.webhookSignatureCheck,
     }),
   );
+  voice.use(twilioForm);
   voice.use(voiceRoutes(deps));
   voice.use((_req, res) => {
     res.status(404).type('text/plain').send('No such voice webhook');
@@ -79,8 +81,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/voice', voice);
 
   const api = express.Router();
-  api.use(express.json({ limit: BODY_LIMIT, strict: true }));
-  api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware));
+  // Each route authenticates before its body is parsed (src/api/build-router.ts).
+  api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware, { bodyLimit: BODY_LIMIT }));
   api.use(apiNotFound);
   api.use(apiErrorHandler);
   app.use('/api', api);

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { BEARER_KEY } from './api/api-keys';
 
 /**
  * Typed configuration, validated once at boot. A bad or missing value stops the service with one
@@ -22,9 +24,17 @@ const httpUrl = z
     }
   }, 'must be an absolute http(s) URL without query or fragment');
 
+/** An IPv4/IPv6 address or a host name (labels of letters, digits and hyphens; not all-numeric). */
+const HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const listenHost = z
+  .string()
+  .trim()
+  .refine((v) => isIP(v) !== 0 || HOST_NAME.test(v), 'must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::) or a host name, without port');
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: listenHost.optional(),
     PUBLIC_BASE_URL: httpUrl.optional(),
     MONGODB_URI: z
       .string()
@@ -35,7 +45,13 @@ const envSchema = z
     TWILIO_ACCOUNT_SID: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
     TWILIO_AUTH_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
     TWILIO_API_BASE_URL: httpUrl.optional(),
-    ADMIN_API_KEY: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+    ADMIN_API_KEY: z
+      .string()
+      .trim()
+      .min(24, 'must be at least 24 characters')
+      // A key the bearer parser cannot read would silently never work.
+      .regex(BEARER_KEY, 'may hold only the characters A-Z a-z 0-9 _ - . ~ + / = (at most 200), as "Authorization: Bearer <key>" accepts')
+      .optional(),
     DATA_ENCRYPTION_KEY: z
       .string()
       .trim()
@@ -65,6 +81,8 @@ export type TwilioMode = 'twilio' | 'local';
 
 export interface Config {
   port: number;
+  /** The interface the HTTP server listens on: 0.0.0.0 with Twilio credentials, 127.0.0.1 in local mode. */
+  host: string;
   publicBaseUrl: string;
   mongodbUri: string | undefined;
   dataDir: string;
@@ -113,13 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const port = e.PORT;
+  const mode: TwilioMode = e.TWILIO_ACCOUNT_SID ? 'twilio' : 'local';
   return {
     port,
+    // Twilio must reach a real account's service; the local simulator is on loopback, so nothing else need.
+    host: e.HOST ?? (mode === 'twilio' ? '0.0.0.0' : '127.0.0.1'),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
     twilio: {
-      mode: e.TWILIO_ACCOUNT_SID ? 'twilio' : 'local',
+      mode,
       accountSid: e.TWILIO_ACCOUNT_SID,
       authToken: e.TWILIO_AUTH_TOKEN,
       apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),

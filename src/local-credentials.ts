@@ -30,7 +30,7 @@ export function loadOrCreateLocalCredentials(dataDir: string): LocalCredentials 
     accountSid: `AC${randomBytes(16).toString('hex')}`,
     authToken: randomBytes(16).toString('hex'),
   };
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
   return creds;
 }
@@ -49,7 +49,7 @@ export function loadOrCreateDataKey(dataDir: string): Buffer {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const key = randomBytes(32);
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, key.toString('base64'), { mode: 0o600 });
   return key;
 }

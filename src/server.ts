@@ -5,6 +5,7 @@ import { createApp, type AppConfig } from './app';
 import { startBackgroundWork } from './callflow/background';
 import { systemClock, systemRandom } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
+import { secureDataDir } from './data-dir';
 import { connectDatabase } from './db/connect';
 import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded-ferretdb';
 import { loadOrCreateDataKey, loadOrCreateLocalCredentials } from './local-credentials';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
     void shutdown('unhandledRejection', 1);
   });
 
+  // The embedded database, the data key and the local credentials live here: private to this user.
+  secureDataDir(config.dataDir);
   let uri = config.mongodbUri;
   if (!uri) {
     try {
@@ -129,10 +132,10 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server!.listen(config.port, resolve));
+  await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
   background = startBackgroundWork(deps);
   const port = (server.address() as { port: number }).port;
-  logger.info({ port, publicBaseUrl: config.publicBaseUrl }, 'listening');
+  logger.info({ host: config.host, port, publicBaseUrl: config.publicBaseUrl }, 'listening');
 }
 
 main().catch((err) => {

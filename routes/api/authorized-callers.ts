@@ -4,7 +4,7 @@ import { clientModel } from '../../models/client';
 import { creditEntryModel } from '../../models/credit-entry';
 import { paginate } from '../../src/api/pagination';
 import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, money, moneyOut, moneyText, page, pageQuery, timestamp } from '../../src/api/schemas';
+import { e164, errorBody, money, MONEY_BOUND_MESSAGE, moneyOut, moneyText, moneyWithinBound, page, pageQuery, timestamp } from '../../src/api/schemas';
 import { idOrNotFound } from '../../src/api/tenant';
 import {
   changeAuthorizedCallerCredit,
@@ -19,7 +19,7 @@ import {
   updateAuthorizedCaller,
 } from '../../src/domain/authorized-callers';
 import { notFound } from '../../src/errors';
-import { parseMoney } from '../../src/money';
+import { moneyTextProblem, parseMoney } from '../../src/money';
 import { creditEntryOut, presentEntry } from './clients';
 import { loadExtension } from './extensions';
 
@@ -38,7 +38,8 @@ const name = z
 const credit = z
   .string()
   .meta({ description: '"unlimited", or a decimal amount like "5.00" (at most 4 decimals, not negative)', examples: ['unlimited', '5.00'] })
-  .refine((t) => t === 'unlimited' || (parseMoney(t) ?? -1) >= 0, 'must be "unlimited" or a non-negative decimal amount like "5.00"')
+  .refine((t) => t === 'unlimited' || moneyTextProblem(t) === 'too-large' || (parseMoney(t) ?? -1) >= 0, 'must be "unlimited" or a non-negative decimal amount like "5.00"')
+  .refine((t) => t === 'unlimited' || moneyWithinBound(t), MONEY_BOUND_MESSAGE)
   .transform((t): number | 'unlimited' => (t === 'unlimited' ? t : parseMoney(t)!));
 
 const createBody = z

@@ -224,16 +224,12 @@ function uploadError(err: unknown): AppError {
   return new AppError('validation', `invalid multipart body: ${message}`, 'invalid_multipart');
 }
 
-const ANY_BEARER = /^Bearer \S+$/;
-
 /**
- * Runs before the route's own authentication: JSON passes through (express.json parsed it); anything
- * else must be multipart/form-data (415 otherwise), and without even the shape of a key the body is not
- * read at all, so anonymous senders cannot make the service buffer uploads.
+ * Runs after the route's authentication (so only a valid key's upload is ever read): JSON passes
+ * through (express.json parsed it); anything else must be multipart/form-data (415 otherwise).
  */
 const parseUpload: RequestHandler = (req, res, next) => {
   if (req.is('application/json')) return next();
-  if (!ANY_BEARER.test(req.header('authorization') ?? '')) return next(unauthorized('send "Authorization: Bearer <api key>"'));
   if (!req.is('multipart/form-data')) {
     return next(
       new AppError(

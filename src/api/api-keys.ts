@@ -6,6 +6,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 export const API_KEY_PREFIX = 'cbk_';
 
+/** The characters (and length) `Authorization: Bearer <key>` accepts; ADMIN_API_KEY is checked against them at boot. */
+export const BEARER_KEY = /^[A-Za-z0-9_\-.~+/=]{16,200}$/;
+
 export function newApiKey(): string {
   return API_KEY_PREFIX + randomBytes(32).toString('base64url');
 }

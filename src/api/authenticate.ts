@@ -2,10 +2,10 @@ import type { Request } from 'express';
 import { apiKeyModel } from '../../models/api-key';
 import type { AppDeps } from '../app';
 import { unauthorized } from '../errors';
-import { hashApiKey, sameHash } from './api-keys';
+import { BEARER_KEY, hashApiKey, sameHash } from './api-keys';
 import type { Principal } from './route-spec';
 
-const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/=]{16,200})$/;
+const BEARER = new RegExp(`^Bearer (${BEARER_KEY.source.slice(1, -1)})$`);
 
 /** Resolves `Authorization: Bearer <key>` to the operator or to one client. */
 export async function authenticate(req: Request, deps: AppDeps): Promise<Principal> {

@@ -1,10 +1,11 @@
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { markConfigChanged } from '../domain/config-version';
 import { AppError } from '../errors';
+import { AuthThrottle, TooManyFailures } from './auth-throttle';
 import { authenticate } from './authenticate';
-import type { RouteSpec } from './route-spec';
+import type { Principal, RouteSpec } from './route-spec';
 import { parseOrThrow } from './validate';
 
 const NO_QUERY = z.object({}).strict();
@@ -38,20 +39,57 @@ async function runHandler(route: RouteSpec, ctx: Parameters<RouteSpec['handler']
 }
 
 /**
- * Mounts each route spec: authenticate, enforce access, validate path/query/body against the spec's
- * schemas (unknown fields refused), call the handler, send JSON.
+ * The first step of every route: authenticate and enforce the route's access before any body is read
+ * (the JSON parser and an upload's multipart parser come after it), so a request without a valid key
+ * is answered at once and makes the service buffer nothing.
  */
-export function buildApiRouter(routes: RouteSpec[], deps: AppDeps, extra: Record<string, RequestHandler[]> = {}): Router {
+function accessStep(route: RouteSpec, deps: AppDeps, throttle: AuthThrottle): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const principal: Principal = route.public ? { role: 'admin' } : await throttledAuthenticate(req, deps, throttle);
+      // A client key asking for an operator-only route learns nothing about what exists.
+      if (route.access === 'admin' && principal.role !== 'admin') {
+        throw new AppError('not_found', `no route for ${req.method} ${req.path}`, 'route_not_found');
+      }
+      res.locals.principal = principal;
+      next();
+    } catch (err) {
+      if (err instanceof TooManyFailures) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      next(err);
+    }
+  };
+}
+
+/** An address over its limit of failed authentications is refused before its key is even looked at. */
+async function throttledAuthenticate(req: Request, deps: AppDeps, throttle: AuthThrottle): Promise<Principal> {
+  const ip = req.ip ?? 'unknown';
+  await throttle.check(ip);
+  try {
+    return await authenticate(req, deps);
+  } catch (err) {
+    if (err instanceof AppError && err.kind === 'unauthorized') await throttle.failed(ip);
+    throw err;
+  }
+}
+
+/**
+ * Mounts each route spec: authenticate and enforce access, parse the body, validate path/query/body
+ * against the spec's schemas (unknown fields refused), call the handler, send JSON.
+ */
+export function buildApiRouter(
+  routes: RouteSpec[],
+  deps: AppDeps,
+  extra: Record<string, RequestHandler[]> = {},
+  opts: { bodyLimit: string } = { bodyLimit: '100kb' },
+): Router {
   const router = Router();
+  const json = express.json({ limit: opts.bodyLimit, strict: true });
+  const throttle = new AuthThrottle(deps.db, deps.logger);
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
     const handler: RequestHandler = async (req, res, next) => {
       try {
-        const principal = route.public ? ({ role: 'admin' } as const) : await authenticate(req, deps);
-        // A client key asking for an operator-only route learns nothing about what exists.
-        if (route.access === 'admin' && principal.role !== 'admin') {
-          throw new AppError('not_found', `no route for ${req.method} ${req.path}`, 'route_not_found');
-        }
+        const principal = res.locals.principal as Principal;
         if (route.body && (route.bodyKind ?? 'json') === 'json' && req.method !== 'GET' && req.method !== 'DELETE' && !req.is('application/json')) {
           throw new AppError('unsupported_media_type', 'send the body as application/json', 'unsupported_media_type');
         }
@@ -71,7 +109,7 @@ export function buildApiRouter(routes: RouteSpec[], deps: AppDeps, extra: Record
         next(err);
       }
     };
-    router[route.method](route.path, ...(extra[key] ?? []), handler);
+    router[route.method](route.path, accessStep(route, deps, throttle), json, ...(extra[key] ?? []), handler);
   }
   return router;
 }

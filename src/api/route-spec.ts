@@ -59,15 +59,19 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   handler(ctx: HandlerContext<P, Q, B>): Promise<ApiResponse>;
 }
 
-/** Body-size and content-type refusals apply to every route that takes a body, so they are documented once here. */
+/**
+ * Refusals common to many routes are documented once here: the throttle of failed authentication on
+ * every authenticated route, body size and content type on every route that takes a body.
+ */
 export function defineRoute<P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
-  if (!spec.body) return spec;
-  return {
-    ...spec,
-    responses: {
-      413: { description: 'request body too large', schema: errorBody },
-      415: { description: 'body not sent as a supported content type', schema: errorBody },
-      ...spec.responses,
-    },
-  };
+  const throttled: Record<number, ResponseDoc> = spec.public
+    ? {}
+    : { 429: { description: 'too many failed authentications from this address (see Retry-After)', schema: errorBody } };
+  const bodied: Record<number, ResponseDoc> = spec.body
+    ? {
+        413: { description: 'request body too large', schema: errorBody },
+        415: { description: 'body not sent as a supported content type', schema: errorBody },
+      }
+    : {};
+  return { ...spec, responses: { ...throttled, ...bodied, ...spec.responses } };
 }

@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { formatMoney, parseMoney } from '../money';
+import { formatMoney, MAX_MONEY_TEXT, moneyTextProblem, parseMoney } from '../money';
 import { toE164 } from '../phone';
 
 /** Building blocks shared by every configuration API schema. */
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be an id');
 export const idParams = z.object({ id: z.string() }).strict();
+
+/** Every money field is bounded to what stays exact in ten-thousandths (src/money.ts). */
+export const MONEY_BOUND_MESSAGE = `must be at most ${MAX_MONEY_TEXT} (and at least -${MAX_MONEY_TEXT})`;
+export const moneyWithinBound = (t: string) => moneyTextProblem(t) !== 'too-large';
 
 /**
  * "10.00" or "-2.50" in, integer ten-thousandths out. The checks are refinements (which zod runs even
@@ -15,7 +19,8 @@ export const moneyText = (opts: { allowNegative?: boolean; allowZero?: boolean }
   z
     .string()
     .meta({ description: 'decimal amount with up to 4 decimals, e.g. "10.00" or "0.0125"', examples: ['10.00'] })
-    .refine((t) => parseMoney(t) !== undefined, 'must be a decimal amount like "10.00" (at most 4 decimals)')
+    .refine((t) => moneyTextProblem(t) !== 'not-money', 'must be a decimal amount like "10.00" (at most 4 decimals)')
+    .refine(moneyWithinBound, MONEY_BOUND_MESSAGE)
     .refine((t) => opts.allowNegative || (parseMoney(t) ?? 0) >= 0, 'must not be negative')
     .refine((t) => opts.allowZero !== false || parseMoney(t) !== 0, 'must not be zero')
     .transform((t) => parseMoney(t)!);

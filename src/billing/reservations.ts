@@ -125,13 +125,17 @@ export async function settleReservation(
   now: Date,
 ): Promise<SettleResult> {
   const reservations = reservationModel(db);
-  const claimed = await reservations
-    .findOneAndUpdate(
-      { _id: reservationId, state: { $in: ['held', 'settling'] } },
-      { $set: { state: 'settling', duration: dial.duration, dialCallSid: dial.dialCallSid } },
-      { returnDocument: 'after' },
-    )
-    .lean();
+  // Only a held reservation takes this run's duration. One already settling (another run is under way,
+  // or died mid-way) is finished with the duration its first claim stored, never overwritten: every
+  // run then computes the same charge, so the recorded charge always equals what moved.
+  const claimed =
+    (await reservations
+      .findOneAndUpdate(
+        { _id: reservationId, state: 'held' },
+        { $set: { state: 'settling', duration: dial.duration, dialCallSid: dial.dialCallSid } },
+        { returnDocument: 'after' },
+      )
+      .lean()) ?? (await reservations.findOne({ _id: reservationId, state: 'settling' }).lean());
   if (!claimed) {
     const done = await reservations.findById(reservationId).lean();
     return { charge: done?.charge ?? 0, balanceAfter: null, alreadySettled: true };

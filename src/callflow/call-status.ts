@@ -6,7 +6,7 @@ import { jobModel } from '../../models/job';
 import type { AppDeps } from '../app';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { knownCallSids } from './place-callback';
-import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
+import { recordStatusOnce, releaseCallbackLock, timelineEntry } from './session-events';
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
@@ -15,7 +15,11 @@ export interface CallStatusParams {
   CallStatus: string;
   CallDuration?: string | undefined;
   AnsweredBy?: string | undefined;
+  SequenceNumber?: string | undefined;
 }
+
+/** What makes two status callbacks the same one: Twilio's retry or a replay. */
+const statusKey = (p: CallStatusParams) => `${p.CallSid}:${p.CallStatus}:${p.SequenceNumber ?? ''}`;
 
 /**
  * `POST /voice/status`: status callbacks of the numbers (the inbound leg) and of the callbacks we place.
@@ -40,7 +44,8 @@ export async function handleCallStatus(
 /** The caller hung up before the ring time was over: they gave up, so no callback. */
 async function inboundLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatusParams): Promise<void> {
   const now = deps.clock.now();
-  await recordEvent(deps.db, s._id, now, 'inbound-status', { status: p.CallStatus });
+  await recordStatusOnce(deps.db, s._id, statusKey(p), now, { event: 'inbound-status', detail: { status: p.CallStatus } });
+  // A replay goes on: every transition below is conditional, so it changes nothing (or finishes a crashed run).
   if (!FINAL.has(p.CallStatus) || now >= s.ringEndsAt) return;
   const cancelled = await callSessionModel(deps.db).findOneAndUpdate(
     { _id: s._id, status: { $in: ['ringing', 'queued'] } },
@@ -61,13 +66,11 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
     await sessions.updateOne({ _id: s._id, 'callback.callSid': null }, { $set: { 'callback.callSid': p.CallSid } });
     s = { ...s, callback: { ...s.callback, callSid: p.CallSid } };
   }
-  await sessions.updateOne(
-    { _id: s._id },
-    {
-      $set: { 'callback.lastStatus': p.CallStatus },
-      $push: { timeline: timelineEntry(now, 'callback-status', { callSid: p.CallSid, status: p.CallStatus, duration: p.CallDuration ?? null }) },
-    },
-  );
+  await recordStatusOnce(db, s._id, statusKey(p), now, {
+    event: 'callback-status',
+    detail: { callSid: p.CallSid, status: p.CallStatus, duration: p.CallDuration ?? null },
+    set: { 'callback.lastStatus': p.CallStatus },
+  });
   if (p.CallSid !== s.callback.callSid || !FINAL.has(p.CallStatus)) return; // a late report of an earlier attempt
 
   const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;

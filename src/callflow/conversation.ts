@@ -20,6 +20,7 @@ import { PROMPTS } from './prompts';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 import { spokenDuration, spokenMoney } from './spoken-money';
 import { claimStep, rememberAnswer, type StepClaim } from './step-guard';
+import { openTwiml } from './stored-twiml';
 import { dialTwiml, gatherTwiml, hangupTwiml, playAndHangup, sayAndHangup, type DialTarget, type Speech } from './twiml';
 import { voiceUrl } from './urls';
 
@@ -85,7 +86,7 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
   const s = await sessions.findById(sessionId).lean();
   if (!s || (s.callback.callSid && s.callback.callSid !== p.CallSid)) return hangupTwiml();
   if (s.status === 'answered' && s.callback.answeredAt) {
-    if (s.lastTwiml) return s.lastTwiml; // Twilio retried
+    if (s.lastTwiml) return openTwiml(deps.secretBox, s.lastTwiml); // Twilio retried
     // The instance died after marking the answer and before saving its TwiML: Twilio's retry builds it.
     if (s.callback.callSid === p.CallSid && s.step === 0) return firstPrompt(deps, s);
     return hangupTwiml();

@@ -4,6 +4,7 @@ import type { Types } from 'mongoose';
 import { callSessionModel } from '../../models/call-session';
 import type { AppDeps } from '../app';
 import { PROMPTS } from './prompts';
+import { openTwiml, sealTwiml } from './stored-twiml';
 import { hangupTwiml, sayAndHangup } from './twiml';
 
 /** A conversation longer than this many prompts is a caller asleep on the keypad: end it. */
@@ -52,9 +53,9 @@ export async function claimStep(deps: AppDeps, sessionId: Types.ObjectId, step: 
     if (!s) return { go: false, twiml: hangupTwiml() };
     if (s.step !== step + 1) {
       // Not a retry of the latest step (a much older one): the latest answer, as before.
-      return { go: false, twiml: s.step > step && s.lastTwiml ? s.lastTwiml : hangupTwiml() };
+      return { go: false, twiml: s.step > step && s.lastTwiml ? openTwiml(deps.secretBox, s.lastTwiml) : hangupTwiml() };
     }
-    if (s.answeredStep === step && s.lastTwiml) return { go: false, twiml: s.lastTwiml };
+    if (s.answeredStep === step && s.lastTwiml) return { go: false, twiml: openTwiml(deps.secretBox, s.lastTwiml) };
     const claimedAt = s.stepClaimedAt?.getTime() ?? 0;
     if (deps.clock.now().getTime() - claimedAt >= STEP_CLAIM_TTL_MS) {
       token = randomUUID();
@@ -91,12 +92,13 @@ async function afterClaim(deps: AppDeps, sessionId: Types.ObjectId, claim: StepC
  */
 export async function rememberAnswer(deps: AppDeps, sessionId: Types.ObjectId, twiml: string, claim?: StepClaim): Promise<string> {
   const sessions = callSessionModel(deps.db);
+  const lastTwiml = sealTwiml(deps.secretBox, twiml);
   if (!claim) {
-    await sessions.updateOne({ _id: sessionId }, { $set: { lastTwiml: twiml, answeredStep: null } });
+    await sessions.updateOne({ _id: sessionId }, { $set: { lastTwiml, answeredStep: null } });
     return twiml;
   }
-  const kept = await sessions.updateOne({ _id: sessionId, stepClaim: claim.token }, { $set: { lastTwiml: twiml, answeredStep: claim.answers } });
+  const kept = await sessions.updateOne({ _id: sessionId, stepClaim: claim.token }, { $set: { lastTwiml, answeredStep: claim.answers } });
   if (kept.matchedCount) return twiml;
   const s = await sessions.findById(sessionId, { lastTwiml: 1, answeredStep: 1 }).lean();
-  return s?.answeredStep === claim.answers && s.lastTwiml ? s.lastTwiml : twiml;
+  return s?.answeredStep === claim.answers && s.lastTwiml ? openTwiml(deps.secretBox, s.lastTwiml) : twiml;
 }

@@ -6,6 +6,7 @@ import { clientModel } from '../../models/client';
 import { jobModel } from '../../models/job';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../app';
+import { clearExpiredAuthFailures } from '../api/auth-throttle';
 import { settleReservation } from '../billing/reservations';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { repairPendingEntries } from '../domain/ledger';
@@ -20,6 +21,7 @@ export interface SweepReport {
   locksReleased: number;
   sessionsRepaired: number;
   ledgerEntriesRepaired: number;
+  authFailuresCleared: number;
 }
 
 /**
@@ -36,6 +38,8 @@ export async function sweep(deps: AppDeps): Promise<SweepReport> {
     locksReleased: await releaseStaleLocks(deps.db, new Date(now.getTime() - 6 * 3600_000)),
     sessionsRepaired: await requeueOrphans(deps),
     ledgerEntriesRepaired: await repairPendingEntries(deps.db, new Date(now.getTime() - 5 * 60_000)),
+    // The limiter's windows end on the database's wall clock (Date.now), not the injected clock.
+    authFailuresCleared: await clearExpiredAuthFailures(deps.db, new Date()),
   };
 }
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { secureDataDir, withPrivateUmask } from '../data-dir';
 import { applyFerretDbPatches, FERRETDB_MODULE, FERRETDB_PATCHES } from './ferretdb-patches';
 
 /**
@@ -158,11 +159,16 @@ export async function startEmbeddedDb(opts: {
 }): Promise<EmbeddedDb> {
   const binary = await ensureFerretDbBinary(opts.log, opts.signal);
   const dir = path.join(path.resolve(opts.dataDir), 'ferretdb');
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  secureDataDir(path.resolve(opts.dataDir));
 
-  const child = spawn(binary, ['-dir', dir, '-listen', '127.0.0.1:0'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  // The SQLite files (and their -wal/-shm, made later) are created by the child: under umask 077 they
+  // are 0600 instead of 0644. The child inherits the umask at spawn, which is synchronous.
+  const child = withPrivateUmask(() =>
+    spawn(binary, ['-dir', dir, '-listen', '127.0.0.1:0'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
   const stderrTail: string[] = [];
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {

@@ -3,6 +3,7 @@ import { authorizedCallerModel } from '../../models/authorized-caller';
 import { clientModel } from '../../models/client';
 import { creditEntryModel, type CreditEntryKind } from '../../models/credit-entry';
 import { conflict, notFound } from '../errors';
+import { MAX_MONEY, MAX_MONEY_TEXT } from '../money';
 
 /**
  * Credit changes without transactions (FerretDB has none; on MongoDB this also avoids them):
@@ -40,12 +41,19 @@ export async function changeClientCredit(db: Connection, change: ClientCreditCha
   });
   const filter: Record<string, unknown> = { _id: clientId };
   if (change.amount < 0 && !change.allowNegative) filter.balance = { $gte: -change.amount };
+  // A balance stays within what is exact in ten-thousandths (src/money.ts), like every amount.
+  if (change.amount > 0) filter.balance = { $lte: MAX_MONEY - change.amount };
   const updated = await clients
     .findOneAndUpdate(filter, { $inc: { balance: change.amount }, $addToSet: { pendingEntryIds: entry._id } }, { returnDocument: 'after' })
     .lean();
   if (!updated) {
     await entries.updateOne({ _id: entry._id }, { $set: { state: 'refused' } });
     if (!(await clients.exists({ _id: clientId }))) throw notFound('client');
+    if (change.amount > 0) {
+      throw conflict(`the balance would exceed the maximum ${MAX_MONEY_TEXT}`, 'balance_limit', [
+        { path: 'amount', message: `would take the balance beyond ${MAX_MONEY_TEXT}` },
+      ]);
+    }
     throw conflict('the balance is too low for this change', 'insufficient_credit', [
       { path: 'amount', message: 'would take the balance below zero' },
     ]);
@@ -99,6 +107,7 @@ export async function changeCallerCredit(db: Connection, change: CallerCreditCha
   if (!updated) {
     const filter: Record<string, unknown> = { _id: callerId, unlimited: false };
     if (change.amount < 0) filter.available = { $gte: -change.amount };
+    if (change.amount > 0) filter.available = { $lte: MAX_MONEY - change.amount };
     updated = await callers
       .findOneAndUpdate(
         filter,
@@ -109,6 +118,11 @@ export async function changeCallerCredit(db: Connection, change: CallerCreditCha
   }
   if (!updated) {
     await entries.updateOne({ _id: entry._id }, { $set: { state: 'refused' } });
+    if (change.amount > 0) {
+      throw conflict(`the available credit would exceed the maximum ${MAX_MONEY_TEXT}`, 'balance_limit', [
+        { path: 'amount', message: `would take the available credit beyond ${MAX_MONEY_TEXT}` },
+      ]);
+    }
     throw conflict('the caller ID has less credit than that', 'insufficient_credit', [
       { path: 'amount', message: 'would take the available credit below zero' },
     ]);

@@ -13,6 +13,7 @@ const SAMPLE_BODIES: Record<string, (ids: Ids) => object> = {
   'patch /clients/:id': () => ({ name: 'taken over' }),
   'post /clients/:id/credit': () => ({ amount: '100.00' }),
   'post /clients/:id/api-keys': () => ({ name: 'stolen' }),
+  'post /api-keys': () => ({ role: 'operator', name: 'escalated' }),
   'post /rate-tables': () => ({ name: 'x', currency: 'USD', rates: [] }),
   'patch /rate-tables/:id': () => ({ name: 'y' }),
   'post /channels': () => ({ name: 'x', type: 'twilio', prefixes: [] }),

@@ -6,7 +6,7 @@ import supertest from 'supertest';
 import { connectDatabase } from '../../src/db/connect';
 import { startEmbeddedDb } from '../../src/db/embedded-ferretdb';
 import { createApp } from '../../src/app';
-import { createTestApp } from '../support/harness';
+import { createTestApp, TEST_ADMIN_KEY } from '../support/harness';
 
 describe('HTTP basics', () => {
   it('when /healthz is asked, then the process answers ok', async () => {
@@ -44,6 +44,7 @@ describe('HTTP basics', () => {
     const { app } = createTestApp();
     const res = await supertest(app)
       .post('/api/clients')
+      .set('Authorization', `Bearer ${TEST_ADMIN_KEY}`) // the body is read only after authentication
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ name: 'x'.repeat(1024 * 1024) }))
       .expect(413);
@@ -68,7 +69,12 @@ describe('HTTP basics', () => {
 
   it('when the API gets malformed JSON, then a JSON 400', async () => {
     const { app } = createTestApp();
-    const res = await supertest(app).post('/api/clients').set('Content-Type', 'application/json').send('{"name":').expect(400);
+    const res = await supertest(app)
+      .post('/api/clients')
+      .set('Authorization', `Bearer ${TEST_ADMIN_KEY}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name":')
+      .expect(400);
     assert.equal(res.body.error.code, 'invalid_json');
   });
 

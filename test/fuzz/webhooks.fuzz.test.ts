@@ -37,8 +37,9 @@ const hostileKey = fc.oneof(
 const fields = fc
   .tuple(
     fc.record(
-      { CallSid: fc.oneof(validCallSid, hostileString), From: fc.oneof(fc.constant(CALLER), hostileString), To: fc.oneof(fc.constant(NUMBER), hostileString) },
-      { requiredKeys: [] },
+      // CallSid mostly valid: the voice edge answers 400 without one (issue 15), and the routes need exercising.
+      { CallSid: fc.oneof(validCallSid, validCallSid, validCallSid, hostileString), From: fc.oneof(fc.constant(CALLER), hostileString), To: fc.oneof(fc.constant(NUMBER), hostileString) },
+      { requiredKeys: ['CallSid'] },
     ),
     fc.array(fc.tuple(hostileKey, hostileString), { maxLength: 12 }),
   )
@@ -181,8 +182,11 @@ describe('fuzz: voice webhooks', function () {
       }),
       { seed: SEED, numRuns: 300, endOnFailure: true },
     );
-    // The generator must get past the signature check often enough to exercise the routes themselves.
-    assert.ok((statuses.get(200) ?? 0) >= 60, `only ${statuses.get(200) ?? 0} of 300 requests reached a route: ${JSON.stringify([...statuses])}`);
+    // The generator must get past the signature check often enough to exercise the edge and the routes
+    // themselves (a body that is no form has no CallSid: 400 at the edge, issue 15).
+    const past = 300 - (statuses.get(403) ?? 0) - (statuses.get(413) ?? 0);
+    assert.ok(past >= 60, `only ${past} of 300 requests got past the signature: ${JSON.stringify([...statuses])}`);
+    assert.ok((statuses.get(200) ?? 0) >= 15, `only ${statuses.get(200) ?? 0} of 300 requests reached a route: ${JSON.stringify([...statuses])}`);
   });
 
   it('when a valid Twilio signature is replayed on another path or with other parameters, then it is refused with 403', async () => {
@@ -207,7 +211,9 @@ describe('fuzz: voice webhooks', function () {
     for (const params of cases) {
       const o = await send('/voice/incoming', 'form', 'valid', params);
       check(o, JSON.stringify(params));
-      assert.match(o.text, /<Reject reason="rejected"\/>/, JSON.stringify(params));
+      // Without a CallSid the voice edge refuses the form (issue 15); with one the route rejects the call.
+      if ('CallSid' in params) assert.match(o.text, /<Reject reason="rejected"\/>/, JSON.stringify(params));
+      else assert.equal(o.status, 400, JSON.stringify(params));
     }
     // A status callback for the existing session cannot be steered onto it with an operator.
     const o = await send(`/voice/status?session[$ne]=x&leg=callback`, 'form', 'valid', { 'CallSid[$ne]': 'x', CallStatus: 'completed' });

@@ -40,6 +40,11 @@ export function testDb(): mongoose.Connection {
   return connection;
 }
 
+/** The embedded database's directory (its SQLite files), or undefined when the tests run on MONGODB_URI. */
+export function testDataDir(): string | undefined {
+  return embedded ? tmpDir : undefined;
+}
+
 export function testDbUri(): { uri: string; dbName: string } {
   if (!uri) throw new Error('test database not started');
   return { uri, dbName };
