@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatMoney, parseMoney } from '../money';
+import { CURRENCY_CODES } from '../currencies';
 import { toE164 } from '../phone';
 
 /** Building blocks shared by every configuration API schema. */
@@ -34,7 +35,8 @@ export const e164 = z
 /** Dialing prefixes: "+44", "+1" (a + and 1-15 digits). */
 export const prefix = z.string().regex(/^\+\d{1,15}$/, 'must be "+" followed by 1 to 15 digits');
 
-export const currency = z.enum(['USD', 'EUR', 'GBP', 'CAD', 'AUD']).meta({ description: 'ISO 4217 code' });
+/** Every ISO 4217 currency (src/currencies.ts, with minor units); amounts are still ten-thousandths of the major unit. */
+export const currency = z.enum(CURRENCY_CODES, { error: 'must be an ISO 4217 currency code in capitals, e.g. EUR' }).meta({ description: 'ISO 4217 code' });
 
 export const timestamp = z.string().meta({ format: 'date-time' });
 
