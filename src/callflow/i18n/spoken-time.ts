@@ -16,7 +16,8 @@ function unit(locale: string, name: 'hour' | 'minute', n: number): string {
   const key = `${locale}|${name}`;
   let f = units.get(key);
   if (!f) units.set(key, (f = new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'long' })));
-  return f.format(n).replace(/\u202f/g, '\u00a0');
+  // A no-break space between number and unit (French) becomes a plain one, as in the catalogs' text.
+  return f.format(n).replace(/[\u00a0\u202f](?=\D)/g, ' ').replace(/\u202f/g, '\u00a0');
 }
 
 function and(locale: string, parts: string[]): string {
