@@ -108,6 +108,10 @@ function formatter(locale: string, code: string, digits: number): Intl.NumberFor
   return f;
 }
 
+const decimals = new Map<string, Intl.NumberFormat>();
 function decimalText(locale: string, value: number, digits: number): string {
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: Math.min(2, digits), maximumFractionDigits: digits }).format(value).replace(/\u202f/g, '\u00a0');
+  const key = `${locale}|${digits}`;
+  let f = decimals.get(key);
+  if (!f) decimals.set(key, (f = new Intl.NumberFormat(locale, { minimumFractionDigits: Math.min(2, digits), maximumFractionDigits: digits })));
+  return f.format(value).replace(/\u202f/g, '\u00a0');
 }
