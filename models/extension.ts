@@ -26,7 +26,7 @@ export interface ExtensionDoc {
     defaultLanguage?: string | null;
     voice: string | null;
     /** Recorded prompts as configured: prompt key -> sound id or https URL. */
-    prompts?: Record<string, string>;
+    prompts?: Partial<Record<string, string>>;
     /** The same, resolved when saved to what Twilio plays: an https URL or `/sounds/<token>`. */
     promptPlay?: Record<string, string>;
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatMoney, parseMoney } from '../money';
-import { CURRENCY_CODES } from '../currencies';
+import { minorUnits } from '../currencies';
 import { toE164 } from '../phone';
 
 /** Building blocks shared by every configuration API schema. */
@@ -36,7 +36,11 @@ export const e164 = z
 export const prefix = z.string().regex(/^\+\d{1,15}$/, 'must be "+" followed by 1 to 15 digits');
 
 /** Every ISO 4217 currency (src/currencies.ts, with minor units); amounts are still ten-thousandths of the major unit. */
-export const currency = z.enum(CURRENCY_CODES, { error: 'must be an ISO 4217 currency code in capitals, e.g. EUR' }).meta({ description: 'ISO 4217 code' });
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code in capitals, e.g. EUR')
+  .refine((c) => minorUnits(c) !== undefined, 'not an ISO 4217 currency code')
+  .meta({ description: 'ISO 4217 code (every current one, fund codes included; see src/currencies.ts)', examples: ['EUR'] });
 
 export const timestamp = z.string().meta({ format: 'date-time' });
 

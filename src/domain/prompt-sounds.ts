@@ -11,9 +11,9 @@ import type { FieldProblem } from '../errors';
 export async function resolvePromptSounds(
   db: Connection,
   clientId: Types.ObjectId,
-  prompts: Readonly<Record<string, string>>,
+  prompts: Readonly<Partial<Record<string, string>>>,
 ): Promise<{ problems: FieldProblem[]; play: Record<string, string> }> {
-  const entries = Object.entries(prompts);
+  const entries = Object.entries(prompts).filter((e): e is [string, string] => typeof e[1] === 'string');
   const ids = [...new Set(entries.map(([, v]) => v).filter((v) => !v.startsWith('https://') && Types.ObjectId.isValid(v)))];
   const sounds = ids.length
     ? await soundModel(db)
