@@ -20,8 +20,15 @@ export interface ExtensionDoc {
     requireCallerPassword: boolean;
     allowCreditQuery: boolean;
     retry: { attempts: number; delaySeconds: number; ringTimeoutSeconds: number; detectMachine: boolean };
+    /** A catalog's language (src/callflow/i18n/languages.ts), or "auto": chosen per caller from the number's country. */
     language: string;
+    /** With "auto": the language for countries the country table does not list. */
+    defaultLanguage?: string | null;
     voice: string | null;
+    /** Recorded prompts as configured: prompt key -> sound id or https URL. */
+    prompts?: Partial<Record<string, string>>;
+    /** The same, resolved when saved to what Twilio plays: an https URL or `/sounds/<token>`. */
+    promptPlay?: Record<string, string>;
   };
   callerId: {
     name: { mode: CallerIdMode; value: string | null };
@@ -62,7 +69,10 @@ export const extensionSchema = new Schema<ExtensionDoc>(
         detectMachine: { type: Boolean, required: true },
       },
       language: { type: String, required: true },
+      defaultLanguage: { type: String, default: null },
       voice: { type: String, default: null },
+      prompts: { type: Schema.Types.Mixed, default: {} },
+      promptPlay: { type: Schema.Types.Mixed, default: {} },
     },
     callerId: {
       name: { type: modeValue(['server', 'equipment', 'user']), required: true },

@@ -7,6 +7,8 @@ import { e164, errorBody, idParams, objectId, page, pageQuery, standardErrors, t
 import { assertOwnClient, idOrNotFound, tenantFilter } from '../../src/api/tenant';
 import { createExtension, deleteExtension, extensionWarnings, updateExtension, type ExtensionSettings } from '../../src/domain/extensions';
 import { notFound, validationError } from '../../src/errors';
+import { PROMPT_KEYS } from '../../src/callflow/i18n/prompt-keys';
+import { LANGUAGES } from '../../src/callflow/i18n/languages';
 
 // Twilio waits at most 15 s for a webhook answer; the held ring must stay well under it.
 const TRIGGER_MAX = 12;
@@ -42,8 +44,23 @@ const callbackFields = {
       detectMachine: z.boolean(),
     })
     .strict(),
-  language: z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'must be a language tag like en-US'),
-  voice: z.string().regex(VOICE, 'must be man, woman or Polly.<Name>').nullable(),
+  language: z
+    .enum([...LANGUAGES, 'auto'], { error: `no prompt catalog for this language; available: ${LANGUAGES.join(', ')}, or "auto" (by the caller's country)` })
+    .meta({ description: 'the prompt catalog and <Say language>; "auto" picks it from the country of the number called back (see README)' }),
+  defaultLanguage: z
+    .enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` })
+    .nullable()
+    .meta({ description: 'with language "auto": the language for countries the table does not list' }),
+  voice: z
+    .string()
+    .regex(VOICE, 'must be man, woman or Polly.<Name>')
+    .nullable()
+    .meta({ description: 'a Twilio voice for the language (see README), or null for Twilio\'s default; null with "auto"' }),
+  prompts: z
+    // A record keyed by the prompt keys rather than an object of 23 optional fields: the same check
+    // (unknown keys are "unknown field"), a smaller document for generators such as schemathesis.
+    .partialRecord(z.enum(PROMPT_KEYS as [string, ...string[]]), sound)
+    .meta({ description: 'recorded prompts: prompt key (GET /api/prompts) -> sound id or https URL, played instead of the sentence; replaces the whole map' }),
 };
 
 const callerIdFields = {
@@ -77,7 +94,9 @@ const createCallback = z
       .strict()
       .default(retryDefaults),
     language: callbackFields.language.default('en-US'),
+    defaultLanguage: callbackFields.defaultLanguage.default(null),
     voice: callbackFields.voice.default(null),
+    prompts: callbackFields.prompts.default({}),
   })
   .strict();
 
@@ -140,7 +159,9 @@ export const extensionOut = z
           .object({ attempts: z.number().int(), delaySeconds: z.number().int(), ringTimeoutSeconds: z.number().int(), detectMachine: z.boolean() })
           .strict(),
         language: z.string(),
+        defaultLanguage: z.string().nullable(),
         voice: z.string().nullable(),
+        prompts: z.record(z.string(), z.string()),
       })
       .strict(),
     callerId: z
@@ -180,7 +201,9 @@ export function presentExtension(e: ExtensionDoc, warnings?: string[]): Extensio
       allowCreditQuery: callback.allowCreditQuery,
       retry: { ...callback.retry },
       language: callback.language,
+      defaultLanguage: callback.defaultLanguage ?? null,
       voice: callback.voice ?? null,
+      prompts: Object.fromEntries(Object.entries(callback.prompts ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
     },
     callerId: {
       name: { mode: e.callerId.name.mode, value: e.callerId.name.value ?? null },
@@ -199,11 +222,11 @@ export function presentExtension(e: ExtensionDoc, warnings?: string[]): Extensio
 
 /** The stored settings in the domain's input shape, for merging a change onto. */
 export function settingsOf(e: ExtensionDoc): ExtensionSettings {
-  const { passwordHash: _hash, ...callback } = e.callback;
+  const { passwordHash: _hash, promptPlay: _play, ...callback } = e.callback;
   return {
     extensionNumber: e.extensionNumber,
     name: e.name,
-    callback: { ...callback, retry: { ...callback.retry } },
+    callback: { ...callback, defaultLanguage: callback.defaultLanguage ?? null, prompts: { ...callback.prompts }, retry: { ...callback.retry } },
     callerId: {
       ...e.callerId,
       name: { mode: e.callerId.name.mode, value: e.callerId.name.value ?? null },

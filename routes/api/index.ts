@@ -9,6 +9,7 @@ import { clientRoutes } from './clients';
 import { docsRoutes } from './docs';
 import { extensionRoutes } from './extensions';
 import { numberRoutes } from './numbers';
+import { promptRoutes } from './prompts';
 import { rateTableRoutes } from './rate-tables';
 import { soundMiddleware, soundRoutes } from './sounds';
 
@@ -27,6 +28,7 @@ export const resourceRoutes: RouteSpec[] = [
   ...authorizedCallerRoutes,
   ...soundRoutes,
   ...callRoutes,
+  ...promptRoutes,
 ];
 
 /** Route-specific middleware (multipart parsing) keyed by "method path". */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { minorUnits } from '../currencies';
 import { formatMoney, MAX_MONEY_TEXT, moneyTextProblem, parseMoney } from '../money';
 import { toE164 } from '../phone';
 
@@ -39,7 +40,12 @@ export const e164 = z
 /** Dialing prefixes: "+44", "+1" (a + and 1-15 digits). */
 export const prefix = z.string().regex(/^\+\d{1,15}$/, 'must be "+" followed by 1 to 15 digits');
 
-export const currency = z.enum(['USD', 'EUR', 'GBP', 'CAD', 'AUD']).meta({ description: 'ISO 4217 code' });
+/** Every ISO 4217 currency (src/currencies.ts, with minor units); amounts are still ten-thousandths of the major unit. */
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code in capitals, e.g. EUR')
+  .refine((c) => minorUnits(c) !== undefined, 'not an ISO 4217 currency code')
+  .meta({ description: 'ISO 4217 code (every current one, fund codes included; see src/currencies.ts)', examples: ['EUR'] });
 
 export const timestamp = z.string().meta({ format: 'date-time' });
 

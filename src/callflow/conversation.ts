@@ -16,9 +16,11 @@ import { reserveCredit, settleReservation } from '../billing/reservations';
 import { appendSipHeaders, pickRoutingChannel, resolveCallerId, type CallerIdChannel } from '../caller-id';
 import { verifyPin } from '../security/pin-hash';
 import { checkPrefixes, normalizeDestination } from './destination';
+import { extensionSpeech } from './i18n/extension-speech';
+import type { PromptLine, Speaker } from './i18n/speaker';
+import type { Money } from './i18n/spoken-amount';
 import { PROMPTS } from './prompts';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
-import { spokenDuration, spokenMoney } from './spoken-money';
 import { claimStep, rememberAnswer, type StepClaim } from './step-guard';
 import { openTwiml } from './stored-twiml';
 import { dialTwiml, gatherTwiml, hangupTwiml, playAndHangup, sayAndHangup, type DialTarget, type Speech } from './twiml';
@@ -39,6 +41,8 @@ interface Ctx {
   ext: ExtensionDoc;
   client: ClientDoc;
   speech: Speech;
+  /** Every sentence of the call, in the extension's (or the caller's) language, or its recording. */
+  talk: Speaker;
   step: number;
 }
 
@@ -48,7 +52,7 @@ const url = (ctx: Ctx, path: string, extra: Record<string, string | number> = {}
 async function loadCtx(deps: AppDeps, s: CallSessionDoc, step: number): Promise<Ctx | null> {
   const [ext, client] = await Promise.all([extensionModel(deps.db).findById(s.extensionId).lean(), clientModel(deps.db).findById(s.clientId).lean()]);
   if (!ext || !client) return null;
-  return { deps, s, ext, client, step, speech: { language: ext.callback.language, voice: ext.callback.voice } };
+  return { deps, s, ext, client, step, ...extensionSpeech(ext.callback, s.target, deps.config.publicBaseUrl) };
 }
 
 /** Ends the session; the caller remembers the answer (a step's with the step it answers). */
@@ -120,7 +124,7 @@ async function firstPrompt(deps: AppDeps, answered: CallSessionDoc): Promise<str
   const ctx = await loadCtx(deps, answered, answered.step);
   if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
   const needs = await passwordNeeded(ctx);
-  if (needs === 'unavailable') return rememberAnswer(deps, answered._id, await endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye)));
+  if (needs === 'unavailable') return rememberAnswer(deps, answered._id, await endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, ctx.talk.line('goodbye'))));
   const twiml = needs ? pinPrompt(ctx, []) : await afterAuth(ctx, []);
   return rememberAnswer(deps, answered._id, twiml);
 }
@@ -135,24 +139,24 @@ async function passwordNeeded(ctx: Ctx): Promise<string | null | 'unavailable'> 
   return ctx.ext.callback.passwordHash ?? null;
 }
 
-function pinPrompt(ctx: Ctx, before: string[]): string {
-  return gatherTwiml(ctx.speech, { action: url(ctx, '/callback/pin'), lines: [PROMPTS.enterPassword], finishOnKey: '#', timeout: 10, before });
+function pinPrompt(ctx: Ctx, before: PromptLine[]): string {
+  return gatherTwiml(ctx.speech, { action: url(ctx, '/callback/pin'), lines: [ctx.talk.line('enterPassword')], finishOnKey: '#', timeout: 10, before });
 }
 
-async function afterAuth(ctx: Ctx, before: string[]): Promise<string> {
+async function afterAuth(ctx: Ctx, before: PromptLine[]): Promise<string> {
   if (ctx.ext.callback.allowCreditQuery) return menuPrompt(ctx, before);
   return destinationPrompt(ctx, before);
 }
 
-function menuPrompt(ctx: Ctx, before: string[]): string {
-  return gatherTwiml(ctx.speech, { action: url(ctx, '/callback/menu'), lines: [PROMPTS.menu], numDigits: 1, timeout: 8, before });
+function menuPrompt(ctx: Ctx, before: PromptLine[]): string {
+  return gatherTwiml(ctx.speech, { action: url(ctx, '/callback/menu'), lines: [ctx.talk.line('menu')], numDigits: 1, timeout: 8, before });
 }
 
-async function destinationPrompt(ctx: Ctx, before: string[]): Promise<string> {
+async function destinationPrompt(ctx: Ctx, before: PromptLine[]): Promise<string> {
   await callSessionModel(ctx.deps.db).updateOne({ _id: ctx.s._id }, { $set: { 'destination.promptAt': ctx.deps.clock.now() } });
   return gatherTwiml(ctx.speech, {
     action: url(ctx, '/callback/destination'),
-    lines: [PROMPTS.enterDestination],
+    lines: [ctx.talk.line('enterDestination')],
     finishOnKey: '#',
     timeout: Math.min(DIGIT_TIMEOUT_S, ctx.ext.callback.dialWindowSeconds),
     before,
@@ -208,7 +212,7 @@ async function handleClaimed(
 
 const onPin: StepHandler = async (ctx, digits) => {
   const hash = await passwordNeeded(ctx);
-  if (hash === 'unavailable') return endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, PROMPTS.goodbye));
+  if (hash === 'unavailable') return endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, ctx.talk.line('goodbye')));
   const ok = hash === null || (digits.length > 0 && (await verifyPin(digits.replace(/#$/, ''), hash)));
   const now = ctx.deps.clock.now();
   if (ok) {
@@ -219,9 +223,9 @@ const onPin: StepHandler = async (ctx, digits) => {
     return afterAuth(ctx, []);
   }
   const s = await countOnce(ctx, { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } });
-  if ((s?.auth.failures ?? PIN_TRIES) < PIN_TRIES) return pinPrompt(ctx, [PROMPTS.wrongPassword]);
+  if ((s?.auth.failures ?? PIN_TRIES) < PIN_TRIES) return pinPrompt(ctx, [ctx.talk.line('wrongPassword')]);
   await recordFailedSession(ctx);
-  return endSession(ctx, 'password-failed', sayAndHangup(ctx.speech, PROMPTS.tooManyPasswordTries));
+  return endSession(ctx, 'password-failed', sayAndHangup(ctx.speech, ctx.talk.line('tooManyPasswordTries')));
 };
 
 /** Five failed password sessions for one target within an hour lock it out for an hour. */
@@ -254,19 +258,19 @@ const onMenu: StepHandler = async (ctx, digits) => {
   if (digits === '1') {
     const credit = await spokenCredit(ctx);
     await recordEvent(ctx.deps.db, ctx.s._id, ctx.deps.clock.now(), 'credit-query', {});
-    return menuPrompt(ctx, [PROMPTS.yourCredit(credit)]);
+    return menuPrompt(ctx, ctx.talk.credit(credit));
   }
   if (digits === '2') return destinationPrompt(ctx, []);
-  return menuPrompt(ctx, digits ? [PROMPTS.invalidChoice] : []);
+  return menuPrompt(ctx, digits ? [ctx.talk.line('invalidChoice')] : []);
 };
 
 /** The authorized caller ID's available credit when limited, otherwise the client's balance. */
-async function spokenCredit(ctx: Ctx): Promise<string> {
+async function spokenCredit(ctx: Ctx): Promise<Money> {
   if (ctx.s.authorizedCallerId) {
     const caller = await authorizedCallerModel(ctx.deps.db).findById(ctx.s.authorizedCallerId, { unlimited: 1, available: 1 }).lean();
-    if (caller && !caller.unlimited) return spokenMoney(caller.available, ctx.client.currency);
+    if (caller && !caller.unlimited) return { amount: caller.available, currency: ctx.client.currency };
   }
-  return spokenMoney(ctx.client.balance, ctx.client.currency);
+  return { amount: ctx.client.balance, currency: ctx.client.currency };
 }
 
 const onDestination: StepHandler = async (ctx, digits) => {
@@ -276,29 +280,31 @@ const onDestination: StepHandler = async (ctx, digits) => {
   const dialed = digits.replace(/#+$/, '');
   // The window ends the collection: what was dialed by then is the number; nothing dialed ends the call.
   await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-dialed', { digits: dialed, afterWindow: now.getTime() > windowEnd });
-  if (!dialed) return endSession(ctx, 'nothing-dialed', sayAndHangup(ctx.speech, PROMPTS.nothingDialed));
+  if (!dialed) return endSession(ctx, 'nothing-dialed', sayAndHangup(ctx.speech, ctx.talk.line('nothingDialed')));
 
   const normalized = normalizeDestination(dialed, ctx.s.target ?? '');
-  let problem: string | null = null;
+  let problem: 'invalidNumber' | 'deniedNumber' | 'noRate' | null = null;
   let destination = '';
   let rate;
-  if (!normalized.ok) problem = PROMPTS.invalidNumber;
+  if (!normalized.ok) problem = 'invalidNumber';
   else {
     destination = normalized.e164;
-    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok) problem = PROMPTS.deniedNumber;
+    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok) problem = 'deniedNumber';
     else {
       const table = await rateTableModel(ctx.deps.db).findById(ctx.client.rateTableId).lean();
       rate = findRate(table?.rates ?? [], destination);
-      if (!rate) problem = PROMPTS.noRate;
+      if (!rate) problem = 'noRate';
     }
   }
   if (problem || !rate) {
     const s = await countOnce(ctx, { $inc: { 'destination.tries': 1 } });
-    await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-refused', { digits: dialed, reason: problem });
+    // The timeline keeps the English sentence: it is read by the operator, not the caller.
+    await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-refused', { digits: dialed, reason: PROMPTS[problem ?? 'invalidNumber'] });
+    const said = ctx.talk.line(problem ?? 'invalidNumber');
     if ((s?.destination.tries ?? DESTINATION_TRIES) >= DESTINATION_TRIES) {
-      return endSession(ctx, 'destination-refused', sayAndHangup(ctx.speech, problem ?? PROMPTS.invalidNumber, PROMPTS.noMoreTries));
+      return endSession(ctx, 'destination-refused', sayAndHangup(ctx.speech, said, ctx.talk.line('noMoreTries')));
     }
-    return destinationPrompt(ctx, [problem ?? PROMPTS.invalidNumber, PROMPTS.tryAgain]);
+    return destinationPrompt(ctx, [said, ctx.talk.line('tryAgain')]);
   }
   return dial(ctx, destination, rate);
 };
@@ -320,7 +326,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   const routing = pickRoutingChannel(engineChannels, destination);
   if (!routing) {
     await recordEvent(db, ctx.s._id, now, 'dial-refused', { destination, reason: 'no channel routes this destination' });
-    return endSession(ctx, 'no-route', sayAndHangup(ctx.speech, PROMPTS.noRate, PROMPTS.goodbye));
+    return endSession(ctx, 'no-route', sayAndHangup(ctx.speech, ctx.talk.line('noRate'), ctx.talk.line('goodbye')));
   }
   const decision = resolveCallerId({
     extension: {
@@ -340,7 +346,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { callerIdTrace: decision.trace } });
   if (decision.outcome === 'refused') {
     await recordEvent(db, ctx.s._id, now, 'dial-refused', { destination, reason: decision.reason, message: decision.message });
-    return endSession(ctx, `caller-id-${decision.reason}`, sayAndHangup(ctx.speech, PROMPTS.cannotPresentCallerId));
+    return endSession(ctx, `caller-id-${decision.reason}`, sayAndHangup(ctx.speech, ctx.talk.line('cannotPresentCallerId')));
   }
 
   const caller = ctx.s.authorizedCallerId
@@ -359,7 +365,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   });
   if (!reserved.ok) {
     await recordEvent(db, ctx.s._id, now, 'dial-refused', { destination, reason: 'insufficient-credit' });
-    return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, PROMPTS.noCredit));
+    return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, ctx.talk.line('noCredit')));
   }
   const r = reserved.reservation;
   const channel = channels.find((c) => String(c._id) === routing.id)!;
@@ -397,7 +403,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   );
   const limited = !ctx.client.unlimitedCredit || r.callerAmount > 0;
   return dialTwiml(ctx.speech, {
-    before: limited ? [PROMPTS.talkTime(spokenDuration(r.seconds)), PROMPTS.connecting] : [PROMPTS.connecting],
+    before: limited ? [...ctx.talk.talkTime(r.seconds), ctx.talk.line('connecting')] : [ctx.talk.line('connecting')],
     callerId,
     timeLimit: r.seconds,
     ringTimeout: 30,
@@ -440,20 +446,22 @@ const onDialResult: StepHandler = async (ctx, _digits, body, query) => {
     return endSession(ctx, 'credit-ended', playAndHangup(ctx.speech, await disconnectSound(ctx)));
   }
   if (talked) return endSession(ctx, 'dial-completed', hangupTwiml());
-  const message = status === 'busy' ? PROMPTS.busy : status === 'no-answer' ? PROMPTS.noAnswer : PROMPTS.failed;
-  if (ctx.s.destination.dials >= DIAL_ATTEMPTS) return endSession(ctx, `dial-${status}`, sayAndHangup(ctx.speech, message, PROMPTS.goodbye));
+  const message = ctx.talk.line(status === 'busy' ? 'busy' : status === 'no-answer' ? 'noAnswer' : 'failed');
+  if (ctx.s.destination.dials >= DIAL_ATTEMPTS) return endSession(ctx, `dial-${status}`, sayAndHangup(ctx.speech, message, ctx.talk.line('goodbye')));
   await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { 'destination.tries': 0 } });
   return destinationPrompt(ctx, [message]);
 };
 
-/** The extension's sound (an uploaded one is served at /sounds/<token>), or a spoken fallback. */
+/** The extension's sound (an uploaded one is served at /sounds/<token>), or the creditEnded prompt (recorded or said). */
 async function disconnectSound(ctx: Ctx): Promise<{ url: string } | { text: string }> {
   const sound = ctx.ext.callback.disconnectSound;
-  if (!sound) return { text: PROMPTS.creditEnded };
+  const ended = ctx.talk.line('creditEnded');
+  const fallback = typeof ended === 'string' ? { text: ended } : { url: ended.play };
+  if (!sound) return fallback;
   if (sound.startsWith('https://')) return { url: sound };
-  if (!Types.ObjectId.isValid(sound)) return { text: PROMPTS.creditEnded };
+  if (!Types.ObjectId.isValid(sound)) return fallback;
   const doc = await soundModel(ctx.deps.db).findById(sound, { url: 1, token: 1 }).lean();
   if (doc?.url) return { url: doc.url };
   if (doc?.token) return { url: `${ctx.deps.config.publicBaseUrl}/sounds/${doc.token}` };
-  return { text: PROMPTS.creditEnded };
+  return fallback;
 }

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import type { PromptLine } from './i18n/speaker';
 
 /**
  * TwiML documents as small pure functions: typed input in, the XML string out. Every URL comes in
@@ -12,8 +13,10 @@ export interface Speech {
 
 const sayAttrs = (s: Speech) => (s.voice ? { language: s.language, voice: s.voice } : { language: s.language }) as Record<string, string>;
 
-function say(r: VoiceResponse | ReturnType<VoiceResponse['gather']>, s: Speech, text: string): void {
-  r.say(sayAttrs(s) as never, text);
+/** A line is said in the speech's language, or (a recorded prompt) played: inside a Gather a key cuts either short. */
+function say(r: VoiceResponse | ReturnType<VoiceResponse['gather']>, s: Speech, line: PromptLine): void {
+  if (typeof line === 'string') r.say(sayAttrs(s) as never, line);
+  else r.play(line.play);
 }
 
 export const rejectTwiml = (reason: 'rejected' | 'busy'): string => {
@@ -25,7 +28,7 @@ export const rejectTwiml = (reason: 'rejected' | 'busy'): string => {
 /** The incoming call's answer: a busy reject, so the call is never answered and costs the caller nothing. */
 export const BUSY_TWIML = rejectTwiml('busy');
 
-export function sayAndHangup(s: Speech, ...lines: string[]): string {
+export function sayAndHangup(s: Speech, ...lines: PromptLine[]): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const l of lines) say(r, s, l);
   r.hangup();
@@ -49,7 +52,7 @@ export function hangupTwiml(): string {
  */
 export function gatherTwiml(
   s: Speech,
-  opts: { action: string; lines: string[]; finishOnKey?: string; numDigits?: number; timeout: number; before?: string[] },
+  opts: { action: string; lines: PromptLine[]; finishOnKey?: string; numDigits?: number; timeout: number; before?: PromptLine[] },
 ): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const l of opts.before ?? []) say(r, s, l);
@@ -76,7 +79,7 @@ export interface DialTarget {
 
 export function dialTwiml(
   s: Speech,
-  opts: { before: string[]; callerId: string | null; timeLimit: number; action: string; ringTimeout: number; target: DialTarget },
+  opts: { before: PromptLine[]; callerId: string | null; timeLimit: number; action: string; ringTimeout: number; target: DialTarget },
 ): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const l of opts.before) say(r, s, l);

@@ -10,17 +10,23 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound, validationError, type FieldProblem } from '../errors';
 import { hashPin } from '../security/pin-hash';
 import { crossFieldProblems } from './extension-settings';
+import { languageProblems } from './extension-language';
+import { resolvePromptSounds } from './prompt-sounds';
 
 /** What the API hands the domain: settings as they should be stored, plus the plaintext password if changed. */
 export type ExtensionSettings = Omit<ExtensionDoc, '_id' | 'createdAt' | 'updatedAt' | 'clientId' | 'callback'> & {
-  callback: Omit<ExtensionDoc['callback'], 'passwordHash'> & { password?: string | null };
+  callback: Omit<ExtensionDoc['callback'], 'passwordHash' | 'promptPlay'> & { password?: string | null };
 };
 
 /** A client has at most this many public numbers looked at when computing caller-ID warnings. */
 const MAX_NUMBERS_FOR_WARNINGS = 5_000;
 
-async function checkReferences(db: Connection, clientId: Types.ObjectId, s: ExtensionSettings): Promise<FieldProblem[]> {
-  const problems: FieldProblem[] = [...crossFieldProblems(s)];
+/** Every problem of the settings; the recorded prompts resolved to what Twilio plays. */
+async function checkReferences(db: Connection, clientId: Types.ObjectId, s: ExtensionSettings): Promise<{ problems: FieldProblem[]; promptPlay: Record<string, string> }> {
+  // Looked up alongside the number check; awaited below (the catch only keeps an early throw from leaving it unhandled).
+  const recorded = resolvePromptSounds(db, clientId, s.callback.prompts ?? {});
+  recorded.catch(() => undefined);
+  const problems: FieldProblem[] = [...crossFieldProblems(s), ...languageProblems({ ...s.callback, defaultLanguage: s.callback.defaultLanguage ?? null })];
   const wanted = [...new Set([...s.callerId.numbers, ...(s.callerId.defaultNumber ? [s.callerId.defaultNumber] : [])])];
   const owned = new Set(
     (await phoneNumberModel(db).find({ clientId, number: { $in: wanted } }, { number: 1 }).lean()).map((n) => n.number),
@@ -41,7 +47,8 @@ async function checkReferences(db: Connection, clientId: Types.ObjectId, s: Exte
       : null;
     if (!found) problems.push({ path: 'callback.disconnectSound', message: 'no such sound (give a sound id or an https URL)' });
   }
-  return problems;
+  const { problems: soundProblems, play } = await recorded;
+  return { problems: [...problems, ...soundProblems], promptPlay: play };
 }
 
 function duplicateNumber(err: unknown): never {
@@ -53,10 +60,10 @@ function duplicateNumber(err: unknown): never {
   throw err;
 }
 
-async function toStored(s: ExtensionSettings, current?: ExtensionDoc) {
+async function toStored(s: ExtensionSettings, promptPlay: Record<string, string>, current?: ExtensionDoc) {
   const { password, ...callback } = s.callback;
   const passwordHash = password === undefined ? (current?.callback.passwordHash ?? null) : password === null ? null : await hashPin(password);
-  return { ...s, callback: { ...callback, passwordHash } };
+  return { ...s, callback: { ...callback, passwordHash, promptPlay } };
 }
 
 export async function createExtension(db: Connection, clientId: string, s: ExtensionSettings): Promise<ExtensionDoc> {
@@ -64,19 +71,19 @@ export async function createExtension(db: Connection, clientId: string, s: Exten
   if (!(await clientModel(db).exists({ _id: cid }))) {
     throw validationError('no such client', [{ path: 'clientId', message: 'no client with this id' }]);
   }
-  const problems = await checkReferences(db, cid, s);
+  const { problems, promptPlay } = await checkReferences(db, cid, s);
   if (problems.length) throw validationError('invalid extension settings', problems);
   const doc = await extensionModel(db)
-    .create({ ...(await toStored(s)), clientId: cid })
+    .create({ ...(await toStored(s, promptPlay)), clientId: cid })
     .catch(duplicateNumber);
   return doc.toObject();
 }
 
 export async function updateExtension(db: Connection, current: ExtensionDoc, merged: ExtensionSettings): Promise<ExtensionDoc> {
-  const problems = await checkReferences(db, current.clientId, merged);
+  const { problems, promptPlay } = await checkReferences(db, current.clientId, merged);
   if (problems.length) throw validationError('invalid extension settings', problems);
   const updated = await extensionModel(db)
-    .findOneAndUpdate({ _id: current._id }, { $set: await toStored(merged, current) }, { returnDocument: 'after' })
+    .findOneAndUpdate({ _id: current._id }, { $set: await toStored(merged, promptPlay, current) }, { returnDocument: 'after' })
     .lean()
     .catch(duplicateNumber);
   if (!updated) throw notFound('extension');

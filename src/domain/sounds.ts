@@ -3,6 +3,7 @@ import { Types, type Connection, type QueryFilter } from 'mongoose';
 import { clientModel } from '../../models/client';
 import { extensionModel } from '../../models/extension';
 import { soundModel, type SoundDoc } from '../../models/sound';
+import { PROMPT_KEYS } from '../callflow/i18n/prompt-keys';
 import { AppError, conflict, notFound, validationError } from '../errors';
 
 /**
@@ -132,8 +133,10 @@ export async function deleteSound(db: Connection, scope: SoundScope, id: Types.O
     .lean();
   if (!s) throw notFound('sound');
   const refs = [String(s._id), ...(s.token ? [soundPublicUrl(publicBaseUrl, s.token)] : [])];
-  const users = await extensionModel(db).countDocuments({ 'callback.disconnectSound': { $in: refs } });
-  if (users) throw conflict(`${users} extension(s) play this sound before disconnecting; change them first`, 'in_use');
+  const users = await extensionModel(db).countDocuments({
+    $or: [{ 'callback.disconnectSound': { $in: refs } }, ...PROMPT_KEYS.map((k) => ({ [`callback.prompts.${k}`]: { $in: refs } }))],
+  });
+  if (users) throw conflict(`${users} extension(s) play this sound (before disconnecting or as a recorded prompt); change them first`, 'in_use');
   await soundModel(db).deleteOne({ _id: s._id });
 }
 

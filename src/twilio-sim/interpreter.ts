@@ -47,18 +47,41 @@ export interface KeySource {
   nextKey(timeoutMs: number, clock: SimClock): Promise<string | null>;
   /** The Gather stopped listening (keys typed for it and not taken are dropped). */
   endGather?(): void;
+  /**
+   * A key pressed while a prompt inside the Gather plays (within promptMs), which cuts the prompt short
+   * as Twilio does; null when none. Sources without it let every prompt play to its end.
+   */
+  keyDuringPrompt?(promptMs: number, clock: SimClock): Promise<string | null>;
 }
 
 /**
  * Scripted keys, one entry per <Gather> in order: "1234#" presses the keys at once; "." waits one
  * second before the next key ("12......3": 6 s between 2 and 3); "" presses nothing.
  */
+/**
+ * Keys typed by a script, one entry per Gather: "1234#" after the Gather's prompts, "." a 1 s wait,
+ * and a leading "!" presses them while the prompts play (barge-in: the first key cuts the prompt short).
+ */
 export function scriptedKeys(entries: string[]): KeySource & { remaining(): string[] } {
   const queue = [...entries];
   let current: Array<{ key: string; delayMs: number }> = [];
+  let duringPrompt = false;
+  const take = async (timeoutMs: number, clock: SimClock): Promise<string | null> => {
+    const next = current[0];
+    if (!next || next.delayMs > timeoutMs) {
+      if (next) next.delayMs -= timeoutMs;
+      await clock.sleep(timeoutMs);
+      return null;
+    }
+    current.shift();
+    if (next.delayMs > 0) await clock.sleep(next.delayMs);
+    return next.key;
+  };
   return {
     startGather() {
-      const entry = queue.shift() ?? '';
+      let entry = queue.shift() ?? '';
+      duringPrompt = entry.startsWith('!');
+      if (duringPrompt) entry = entry.slice(1);
       current = [];
       let wait = 0;
       for (const ch of entry) {
@@ -69,16 +92,13 @@ export function scriptedKeys(entries: string[]): KeySource & { remaining(): stri
         } else if (ch !== ' ') throw new Error(`script: "${ch}" is not a key (0-9 * # or . for a 1 s wait)`);
       }
     },
-    async nextKey(timeoutMs, clock) {
-      const next = current[0];
-      if (!next || next.delayMs > timeoutMs) {
-        if (next) next.delayMs -= timeoutMs;
-        await clock.sleep(timeoutMs);
+    nextKey: take,
+    async keyDuringPrompt(promptMs, clock) {
+      if (!duringPrompt) {
+        await clock.sleep(promptMs);
         return null;
       }
-      current.shift();
-      if (next.delayMs > 0) await clock.sleep(next.delayMs);
-      return next.key;
+      return take(promptMs, clock);
     },
     endGather() {
       current = [];
@@ -108,6 +128,10 @@ export class KeyQueue implements KeySource {
   endGather(): void {
     this.listening = false;
     this.keys = [];
+  }
+  /** A person typing over a prompt: the first key cuts it short. */
+  keyDuringPrompt(promptMs: number): Promise<string | null> {
+    return this.nextKey(promptMs);
   }
   nextKey(timeoutMs: number): Promise<string | null> {
     const k = this.keys.shift();
@@ -152,6 +176,8 @@ export type SimEvent =
   | { type: 'response'; url: string; status: number; ms: number }
   | { type: 'say'; text: string; language?: string; voice?: string; loop: number }
   | { type: 'play'; url: string; loop: number }
+  /** A key pressed during a prompt of a Gather cut it short (the key is the Gather's first digit). */
+  | { type: 'prompt-cut'; index: number; key: string }
   | { type: 'play-digits'; digits: string }
   | { type: 'pause'; seconds: number }
   | { type: 'gather-start'; index: number; timeoutS: number; finishOnKey: string; numDigits: number | null; action: string | null }
@@ -397,21 +423,25 @@ export class TwimlInterpreter {
   }
 
   /** Say, Play or Pause; with `keys` (inside a Gather) a key press stops it and is returned. */
-  private async media(v: TwimlNode): Promise<void> {
+  private async media(v: TwimlNode, keys?: KeySource): Promise<string | null> {
     const loop = v.attrs.loop !== undefined ? Number(v.attrs.loop) : 1;
+    let ms: number;
     if (v.name === 'Say') {
       this.emit({ type: 'say', text: v.text, loop, ...(v.attrs.language ? { language: v.attrs.language } : {}), ...(v.attrs.voice ? { voice: v.attrs.voice } : {}) });
       // Roughly the time Twilio's voice takes to speak it: 15 characters a second.
-      await this.clock.sleep(Math.ceil(v.text.length / 15) * 1000 * Math.max(1, loop));
+      ms = Math.ceil(v.text.length / 15) * 1000 * Math.max(1, loop);
     } else if (v.name === 'Play') {
       if (v.attrs.digits !== undefined) this.emit({ type: 'play-digits', digits: v.attrs.digits });
       else this.emit({ type: 'play', url: v.text, loop });
-      await this.clock.sleep(1000);
+      ms = 1000;
     } else {
       const seconds = v.attrs.length !== undefined ? Number(v.attrs.length) : 1;
       this.emit({ type: 'pause', seconds });
-      await this.clock.sleep(seconds * 1000);
+      ms = seconds * 1000;
     }
+    if (keys?.keyDuringPrompt) return keys.keyDuringPrompt(ms, this.clock);
+    await this.clock.sleep(ms);
+    return null;
   }
 
   private async gather(g: TwimlNode) {
@@ -424,13 +454,22 @@ export class TwimlInterpreter {
     const action = g.attrs.action ?? null;
     const keys = this.opts.keys;
     keys?.startGather?.(index, { timeoutS, finishOnKey, numDigits });
-    // Nested prompts play first (the script presses its keys after them), then the per-key timeout runs.
-    for (const child of g.children) await this.media(child);
+    // Nested prompts play first; a key pressed during one cuts it (and the rest) short and counts.
+    let first: string | null = null;
+    for (const child of g.children) {
+      first = await this.media(child, keys);
+      if (first !== null) {
+        this.emit({ type: 'prompt-cut', index, key: first });
+        break;
+      }
+    }
     this.emit({ type: 'gather-start', index, timeoutS, finishOnKey, numDigits, action });
     let digits = '';
     let reason: 'finishOnKey' | 'numDigits' | 'timeout' = 'timeout';
     for (;;) {
-      const key = keys ? await keys.nextKey(timeoutS * 1000, this.clock) : (await this.clock.sleep(timeoutS * 1000), null);
+      const pressed = first;
+      first = null;
+      const key = pressed ?? (keys ? await keys.nextKey(timeoutS * 1000, this.clock) : (await this.clock.sleep(timeoutS * 1000), null));
       if (key === null) break;
       if (finishOnKey !== '' && key === finishOnKey) {
         reason = 'finishOnKey';

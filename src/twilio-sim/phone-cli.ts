@@ -24,7 +24,7 @@ const HELP = `usage: npm run phone -- [options]
   --talk <s>              talk time once answered (default 20)
   --callback answer|busy|no-answer       this phone when the callback rings (non-interactive; default answer)
   --callback-wait <s>     how long to wait for the callback after the reject (default 30)
-  --script "a,b,c"        keys per <Gather> in order ("" = no input, "." = wait 1 s); implies scripted keys
+  --script "a,b,c"        keys per <Gather> in order ("" = no input, "." = wait 1 s, a leading "!" types over the prompt); implies scripted keys
   --non-interactive       no keyboard: scripted keys, auto-answer, print the transcript and exit
   --real-time             non-interactive but with real waits (default: virtual time on the phone side)
   --expect <outcome>      exit non-zero unless the run ends so: completed | rejected | callback-busy | callback-no-answer

@@ -8,10 +8,15 @@ export function describeEvent(e: SimEvent, opts: { emoji?: boolean } = {}): stri
       return null;
     case 'response':
       return e.status >= 300 ? `HTTP ${e.status} from ${e.url}` : null;
-    case 'say':
-      return emoji ? `🔊 "${e.text}"` : `SAY: ${e.text}`;
+    case 'say': {
+      // The language the voice speaks in, so a prompt in the wrong catalog or voice shows.
+      const lang = e.language ? ` [${e.language}${e.voice ? `, ${e.voice}` : ''}]` : '';
+      return emoji ? `🔊${lang} "${e.text}"` : `SAY${lang}: ${e.text}`;
+    }
     case 'play':
-      return emoji ? `🎵 plays ${e.url}` : `PLAY: ${e.url}`;
+      return emoji ? `🎵 [recording] plays ${e.url}` : `PLAY [recording]: ${e.url}`;
+    case 'prompt-cut':
+      return `⌨  key "${e.key}" cuts the prompt short`;
     case 'play-digits':
       return `PLAY DIGITS: ${e.digits}`;
     case 'pause':

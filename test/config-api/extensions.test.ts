@@ -34,7 +34,9 @@ describe('config API: callback extensions', () => {
       allowCreditQuery: false,
       retry: { attempts: 2, delaySeconds: 30, ringTimeoutSeconds: 30, detectMachine: true },
       language: 'en-US',
+      defaultLanguage: null,
       voice: null,
+      prompts: {},
     });
     assert.deepEqual(res.body.callerId, {
       name: { mode: 'server', value: null },
