@@ -29,7 +29,7 @@ export function SoundChooser(p: { label: string; value: string; onChange: (v: st
         placeholder="type a sound's name, or an https URL"
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={p.error ? `${id}-error` : undefined}
-        aria-controls={`${id}-list`}
+        aria-controls={open && matches.length > 0 ? `${id}-list` : undefined}
         onFocus={() => setOpen(true)}
         onInput={(e) => {
           const v = (e.currentTarget as HTMLInputElement).value;
