@@ -2,8 +2,9 @@ import { buildTimeline, type TimelineEvent } from '../timeline-model';
 
 const W = 900;
 const LEFT = 110;
-const LANE = 56;
-const TOP = 24;
+const LANE = 70;
+const CHAR = 6; // approximate width of a label character at 11px
+const TOP = 30;
 const COLOR = { ring: '#8aa4c8', attempt: '#e0b050', answered: '#5aa469', dial: '#3b7dd8', failed: '#c85a5a' };
 const MARK = { ok: '#2e7d32', bad: '#c62828', info: '#555' };
 
@@ -25,22 +26,30 @@ export function TimelinePicture({ events }: { events: TimelineEvent[] }) {
               {lane.name}
             </text>
             <line x1={LEFT} x2={W - 20} y1={y + 18} y2={y + 18} stroke="#ddd" />
-            {lane.bars.map((b, j) => (
-              <g key={j} class={`bar bar-${b.kind}`}>
-                <rect x={x(b.from)} y={y + 8} width={Math.max(3, x(b.to) - x(b.from))} height={20} rx={3} fill={COLOR[b.kind]}>
-                  <title>{`${b.label} (${((b.to - b.from) / 1000).toFixed(1)} s)`}</title>
-                </rect>
-                <text x={x(b.from) + 3} y={y + 42} class="bar-label">
-                  {b.label}
-                </text>
-              </g>
-            ))}
+            {lane.bars.map((b, j) => {
+              const width = Math.max(3, x(b.to) - x(b.from));
+              // Labels of short bars go on a second row so neighbours do not overwrite each other.
+              const row = width >= b.label.length * CHAR || j % 2 === 1 ? 0 : 11;
+              return (
+                <g key={j} class={`bar bar-${b.kind}`}>
+                  <rect x={x(b.from)} y={y + 8} width={width} height={20} rx={3} fill={COLOR[b.kind]}>
+                    <title>{`${b.label} (${((b.to - b.from) / 1000).toFixed(1)} s)`}</title>
+                  </rect>
+                  <text x={x(b.from) + 2} y={y + 40 + row} class="bar-label">
+                    {b.label}
+                  </text>
+                </g>
+              );
+            })}
             {lane.markers.map((m, j) => (
               <g key={`m${j}`} class="marker">
-                <path d={`M ${x(m.at)} ${y + 4} l 5 -6 h -10 z`} fill={MARK[m.kind]}>
+                <path d={`M ${x(m.at)} ${y + 6} l 5 -6 h -10 z`} fill={MARK[m.kind]}>
                   <title>{m.label}</title>
                 </path>
-                <line x1={x(m.at)} x2={x(m.at)} y1={y + 4} y2={y + 30} stroke={MARK[m.kind]} stroke-dasharray="2 2" />
+                <line x1={x(m.at)} x2={x(m.at)} y1={y + 6} y2={y + 30} stroke={MARK[m.kind]} stroke-dasharray="2 2" />
+                <text x={x(m.at) + 6} y={y - 2 - (j % 2) * 9} class="marker-label" fill={MARK[m.kind]}>
+                  {m.label}
+                </text>
               </g>
             ))}
           </g>
