@@ -98,10 +98,10 @@ export async function signIn(page: Page, base: string, key: string = TEST_ADMIN_
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: opts.fullPage ?? true });
   return file;
 }
 
@@ -110,11 +110,13 @@ const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** axe-core's critical violations on the page (evaluated through the devtools protocol: CSP allows no inline script). */
 export async function criticalViolations(page: Page): Promise<string[]> {
   await page.evaluate(`${AXE}\n;0`);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
+  // Strings run in the page: the test program has no DOM types (the server's tsconfig has no DOM lib).
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) })))`)) as Array<{
+    id: string;
+    impact: string | null;
+    targets: string[];
+  }>;
   return result.filter((v) => v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }
 

@@ -48,14 +48,14 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     assert.equal(await page.getByText('Their desk').count(), 0);
     assert.equal(await page.getByRole('navigation').getByRole('link', { name: 'Clients' }).count(), 0, 'no operator pages in the menu');
     assert.equal(await page.locator('.who').textContent(), 'Client');
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('callback-console.key')), mine.key);
+    assert.equal(await page.evaluate("sessionStorage.getItem('callback-console.key')"), mine.key);
     assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'extensions-client-key');
 
     // Sign out forgets the key.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
-    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    assert.equal(await page.evaluate('sessionStorage.length'), 0);
     await screenshot(page, 'sign-in');
     // A wrong key is refused.
     await page.getByLabel('API key').fill('not-a-key-0123456789abcdefghijkl');
@@ -157,9 +157,14 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     await page.getByRole('button', { name: 'Add authorized CallerID' }).click();
     await page.getByRole('cell', { name: CALLER, exact: true }).waitFor();
     await page.getByLabel(`${CALLER} enabled`).uncheck();
-    await page.waitForFunction(() => !(document.querySelector('input[aria-label$="enabled"]') as HTMLInputElement).checked);
-    const callers = (await rig.admin.get(`/api/extensions/${ext.body.id}/authorized-callers`).expect(200)).body.items;
-    assert.deepEqual(callers.map((x: { number: string; enabled: boolean; pinSet: boolean; totalCredit: string }) => [x.number, x.enabled, x.pinSet, x.totalCredit]), [[CALLER, false, true, '5.00']]);
+    // The PATCH is sent on change: read the API until it has landed (bounded by count, 100 ms apart).
+    let callers: Array<{ number: string; enabled: boolean; pinSet: boolean; totalCredit: string }> = [];
+    for (let i = 0; i < 100; i++) {
+      callers = (await rig.admin.get(`/api/extensions/${ext.body.id}/authorized-callers`).expect(200)).body.items;
+      if (!callers[0]?.enabled) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(callers.map((x) => [x.number, x.enabled, x.pinSet, x.totalCredit]), [[CALLER, false, true, '5.00']]);
     await page.getByRole('button', { name: `Edit ${CALLER}` }).click();
     await page.getByLabel('Top-up amount').fill('2.50');
     await page.getByRole('button', { name: 'Add credit' }).click();
@@ -208,7 +213,7 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     await page.goto(`${rig.base}/api/docs`);
     await page.locator('.swagger-ui .opblock').first().waitFor();
     assert.ok((await page.locator('.swagger-ui .opblock').count()) > 20);
-    await screenshot(page, 'api-docs');
+    await screenshot(page, 'api-docs', { fullPage: false });
     assert.deepEqual(browser.problems.filter((p) => !/status of 40\d/.test(p)), []);
   });
 });
