@@ -56,6 +56,7 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     assert.equal(await page.evaluate('sessionStorage.length'), 0);
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'sign-in');
     // A wrong key is refused.
     await page.getByLabel('API key').fill('not-a-key-0123456789abcdefghijkl');
@@ -101,6 +102,7 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     await page.getByRole('cell', { name: 'completed', exact: true }).waitFor({ state: 'detached' });
     await page.getByLabel('Status').selectOption('');
     await link.waitFor();
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'calls');
     await link.click();
     await page.getByRole('heading', { name: `Call from ${CALLER} to ${SERVICE_NUMBER}` }).waitFor();
@@ -131,6 +133,7 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     await goTo(page, rig.base, '/', 'Dashboard');
     await page.locator('.chart canvas').nth(1).waitFor();
     assert.match((await page.locator('.chart').first().getAttribute('aria-label'))!, /completed 1/);
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'dashboard');
     assert.deepEqual(browser.problems, []);
   });
@@ -205,13 +208,16 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'numbers');
     await goTo(page, rig.base, '/extensions', 'Extensions');
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'extensions');
     await goTo(page, rig.base, '/clients', 'Clients');
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'clients');
 
     // The API reference: Swagger UI from the service itself.
     await page.goto(`${rig.base}/api/docs`);
     await page.locator('.swagger-ui .opblock').first().waitFor();
+    assert.equal(await page.locator('script[src^="http"]').count(), 0, 'no script from another origin');
     assert.ok((await page.locator('.swagger-ui .opblock').count()) > 20);
     await screenshot(page, 'api-docs', { fullPage: false });
     assert.deepEqual(browser.problems.filter((p) => !/status of 40\d/.test(p)), []);

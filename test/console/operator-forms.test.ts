@@ -10,7 +10,7 @@ async function tabTo(page: Page, label: string, max = 60): Promise<void> {
       const el = document.activeElement;
       if (!el) return '';
       const byFor = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : null;
-      return (byFor ?? el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+      return (byFor ?? el.closest('label')?.textContent ?? el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
     })()`);
     if (focused === label) return;
   }
@@ -46,6 +46,7 @@ describe('console: the operator sets up a client through the forms (headless Chr
     assert.ok(!page.url().includes('test-admin-key'), 'the key is not in the URL');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.locator('.chart canvas').first().waitFor();
+    assert.deepEqual(await criticalViolations(page), []);
 
     // Rate table with the keyboard only.
     await goTo(page, base, '/rate-tables/new', 'New rate table');
@@ -61,6 +62,7 @@ describe('console: the operator sets up a client through the forms (headless Chr
       tables[0].rates.map((r: { prefix: string; perMinute: string; initialSeconds: number }) => [r.prefix, r.perMinute, r.initialSeconds]),
       [['+1', '0.01', 30], ['+44', '0.02', 60]],
     );
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'rate-table');
 
     // Client.
@@ -77,6 +79,7 @@ describe('console: the operator sets up a client through the forms (headless Chr
     const client = (await rig.admin.get('/api/clients').expect(200)).body.items[0];
     assert.equal(client.name, 'Acme');
     assert.equal(client.balance, '30.00');
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'client');
 
     // Channel and two numbers for the client.
@@ -90,16 +93,23 @@ describe('console: the operator sets up a client through the forms (headless Chr
       await page.getByRole('button', { name: 'Add number' }).click();
       await page.getByRole('cell', { name: n, exact: true }).waitFor();
     }
+    assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'channel');
 
     // Extension: the fixed number only for "fixed", and the API's field error beside its field.
     await goTo(page, base, '/extensions/new', 'New callback extension');
     const fixed = page.getByLabel('Number where calls should be returned');
     assert.equal(await fixed.isDisabled(), true, 'disabled while "Coming from the authorized callerIDs" is chosen');
-    await page.getByLabel('To the caller callerID').check();
+    // The radio group by keyboard: Tab reaches the chosen radio, the arrows move the choice.
+    await tabTo(page, 'Coming from the authorized callerIDs');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getByLabel('To the caller callerID').isChecked(), true);
     assert.equal(await fixed.isDisabled(), true, 'disabled for "To the caller callerID"');
-    await page.getByLabel('To a fixed number').check();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getByLabel('To a fixed number').isChecked(), true);
     assert.equal(await fixed.isDisabled(), false, 'enabled for "To a fixed number"');
+    await page.keyboard.press('Tab');
+    assert.equal(await fixed.evaluate((el) => el === el.ownerDocument.activeElement), true, 'Tab goes on to the fixed number');
     await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Acme' });
     await page.getByLabel('Extension number').fill('100');
     await page.getByLabel('Contact name').fill('Front desk');
