@@ -16,6 +16,15 @@ import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/harness'
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = () => existsSync(CHROMIUM);
+
+let told = false;
+/** Skips the suite when no Chromium is installed, saying so once per run. */
+export function skipWithoutChromium(ctx: Mocha.Context): void {
+  if (hasChromium()) return;
+  if (!told) console.log(`    console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  told = true;
+  ctx.skip();
+}
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'console');
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -6,7 +6,7 @@ import { runScenario } from '../../src/twilio-sim/scenario';
 import { LocalTwilio } from '../../src/twilio-sim/simulator';
 import { createClientWithKey } from '../support/api';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../support/harness';
-import { criticalViolations, ensureConsoleBuilt, goTo, hasChromium, openBrowser, screenshot, signIn, startRig, stopRig, CHROMIUM, type Browser, type Rig } from './browser-rig';
+import { criticalViolations, ensureConsoleBuilt, goTo, openBrowser, screenshot, signIn, startRig, stopRig, skipWithoutChromium, type Browser, type Rig } from './browser-rig';
 
 const SERVICE_NUMBER = '+12025550100';
 const CALLER = '+12025550143';
@@ -17,10 +17,7 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
   let browser: Browser | undefined;
   let stops: Array<() => Promise<void>> = [];
   before(function () {
-    if (!hasChromium()) {
-      console.log(`    console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     this.timeout(120_000);
     ensureConsoleBuilt();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { criticalViolations, ensureConsoleBuilt, goTo, hasChromium, openBrowser, screenshot, signIn, startRig, stopRig, CHROMIUM, type Browser, type Rig } from './browser-rig';
+import { criticalViolations, ensureConsoleBuilt, goTo, openBrowser, screenshot, signIn, startRig, stopRig, skipWithoutChromium, type Browser, type Rig } from './browser-rig';
 
 /** Presses Tab until the focused element is the one labelled `label` (bounded), proving it is reachable by keyboard. */
 async function tabTo(page: Page, label: string, max = 60): Promise<void> {
@@ -22,10 +22,7 @@ describe('console: the operator sets up a client through the forms (headless Chr
   let rig: Rig | undefined;
   let browser: Browser | undefined;
   before(function () {
-    if (!hasChromium()) {
-      console.log(`    console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     this.timeout(120_000);
     ensureConsoleBuilt();
   });
