@@ -5,6 +5,8 @@ import type mongoose from 'mongoose';
 import pinoHttp from 'pino-http';
 import { healthRoutes } from '../routes/health';
 import { apiRouteTable, routeMiddleware } from '../routes/api';
+import { apiDocsAssets } from '../routes/api-docs-assets';
+import { consoleRoutes } from '../routes/console';
 import { publicSoundRoutes } from '../routes/sounds-public';
 import { voiceRoutes } from '../routes/voice';
 import { buildApiRouter } from './api/build-router';
@@ -79,6 +81,9 @@ export function createApp(deps: AppDeps): Express {
   });
   voice.use(voiceErrorHandler);
   app.use('/voice', voice);
+
+  app.use('/console', consoleRoutes());
+  app.use('/api/docs/assets', apiDocsAssets());
 
   const api = express.Router();
   // Each route authenticates before its body is parsed (src/api/build-router.ts).

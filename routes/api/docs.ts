@@ -4,7 +4,7 @@ import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The OpenAPI document and a plain page to browse it (no external scripts: helmet's CSP stays strict). */
+/** The OpenAPI document and Swagger UI to browse it (served locally: helmet's CSP stays strict). */
 export function docsRoutes(allRoutes: () => RouteSpec[], serverUrl: string): RouteSpec[] {
   let cached: { json: string; html: string } | undefined;
   const render = () => {
@@ -17,11 +17,14 @@ export function docsRoutes(allRoutes: () => RouteSpec[], serverUrl: string): Rou
           `<td>${r.access === 'admin' ? 'operator' : 'operator, own client'}</td><td>${escapeHtml(r.summary)}</td></tr>`,
       )
       .join('\n');
+    // Swagger UI renders the document (its files from /api/docs/assets); the table stays for readers without scripts.
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Callback service API</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:.3em .8em;border-bottom:1px solid #ddd;vertical-align:top}</style></head>
-<body><h1>Callback service configuration API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"><link rel="icon" href="/api/docs/assets/favicon-32x32.png">
+<style>body{font:14px system-ui,sans-serif;margin:0}noscript td{padding:.3em .8em;border-bottom:1px solid #ddd;vertical-align:top}</style></head>
+<body><div id="swagger-ui"></div><noscript><h1>Callback service configuration API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
 Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p><table><tr><th>method</th><th>path</th><th>who</th><th>what</th></tr>
-${rows}</table></body></html>`;
+${rows}</table></noscript>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script><script src="/api/docs/assets/init.js"></script></body></html>`;
     cached = { json: JSON.stringify(doc), html };
     return cached;
   };
