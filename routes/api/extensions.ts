@@ -34,6 +34,7 @@ const callbackFields = {
   password: z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits').nullable(),
   requireCallerPassword: z.boolean(),
   allowCreditQuery: z.boolean(),
+  chargeCallbackLeg: z.boolean().meta({ description: 'false: the callback leg is free for the client (the operator absorbs it)' }),
   retry: z
     .object({
       attempts: z.number().int().min(1).max(5),
@@ -67,6 +68,7 @@ const createCallback = z
     password: callbackFields.password.optional(),
     requireCallerPassword: callbackFields.requireCallerPassword.default(false),
     allowCreditQuery: callbackFields.allowCreditQuery.default(false),
+    chargeCallbackLeg: callbackFields.chargeCallbackLeg.default(true),
     retry: z
       .object({
         attempts: callbackFields.retry.shape.attempts.default(2),
@@ -136,6 +138,7 @@ export const extensionOut = z
         passwordSet: z.boolean(),
         requireCallerPassword: z.boolean(),
         allowCreditQuery: z.boolean(),
+        chargeCallbackLeg: z.boolean(),
         retry: z
           .object({ attempts: z.number().int(), delaySeconds: z.number().int(), ringTimeoutSeconds: z.number().int(), detectMachine: z.boolean() })
           .strict(),
@@ -178,6 +181,7 @@ export function presentExtension(e: ExtensionDoc, warnings?: string[]): Extensio
       passwordSet: Boolean(passwordHash),
       requireCallerPassword: callback.requireCallerPassword,
       allowCreditQuery: callback.allowCreditQuery,
+      chargeCallbackLeg: callback.chargeCallbackLeg ?? true,
       retry: { ...callback.retry },
       language: callback.language,
       voice: callback.voice ?? null,
@@ -203,7 +207,7 @@ export function settingsOf(e: ExtensionDoc): ExtensionSettings {
   return {
     extensionNumber: e.extensionNumber,
     name: e.name,
-    callback: { ...callback, retry: { ...callback.retry } },
+    callback: { ...callback, chargeCallbackLeg: callback.chargeCallbackLeg ?? true, retry: { ...callback.retry } },
     callerId: {
       ...e.callerId,
       name: { mode: e.callerId.name.mode, value: e.callerId.name.value ?? null },

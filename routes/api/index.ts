@@ -10,6 +10,7 @@ import { docsRoutes } from './docs';
 import { extensionRoutes } from './extensions';
 import { numberRoutes } from './numbers';
 import { rateTableRoutes } from './rate-tables';
+import { settingsRoutes } from './settings';
 import { soundMiddleware, soundRoutes } from './sounds';
 
 /**
@@ -27,6 +28,7 @@ export const resourceRoutes: RouteSpec[] = [
   ...authorizedCallerRoutes,
   ...soundRoutes,
   ...callRoutes,
+  ...settingsRoutes,
 ];
 
 /** Route-specific middleware (multipart parsing) keyed by "method path". */

@@ -5,6 +5,7 @@ import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
 import type { AppDeps } from '../app';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { chargeCallbackLeg } from './callback-leg-charge';
 import { knownCallSids } from './place-callback';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 
@@ -68,6 +69,8 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
       $push: { timeline: timelineEntry(now, 'callback-status', { callSid: p.CallSid, status: p.CallStatus, duration: p.CallDuration ?? null }) },
     },
   );
+  // Money first: the attempt this report ends is charged (once) before anything is retried.
+  await chargeCallbackLeg(deps, s, p);
   if (p.CallSid !== s.callback.callSid || !FINAL.has(p.CallStatus)) return; // a late report of an earlier attempt
 
   const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;

@@ -12,10 +12,12 @@ import { reservationModel } from '../../models/reservation';
 import { soundModel } from '../../models/sound';
 import type { AppDeps } from '../app';
 import { findRate } from '../billing/rating';
-import { reserveCredit, settleReservation } from '../billing/reservations';
+import { reserveDialWithCallbackLeg } from '../billing/callback-leg';
+import { settleReservation } from '../billing/reservations';
 import { appendSipHeaders, pickRoutingChannel, resolveCallerId, type CallerIdChannel } from '../caller-id';
 import { verifyPin } from '../security/pin-hash';
-import { checkPrefixes, normalizeDestination } from './destination';
+import { loadFraudSettings } from '../domain/fraud-settings';
+import { checkPrefixes, normalizeDestination, operatorDenies } from './destination';
 import { PROMPTS } from './prompts';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 import { spokenDuration, spokenMoney } from './spoken-money';
@@ -284,9 +286,11 @@ const onDestination: StepHandler = async (ctx, digits) => {
   if (!normalized.ok) problem = PROMPTS.invalidNumber;
   else {
     destination = normalized.e164;
-    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok) problem = PROMPTS.deniedNumber;
-    else {
-      const table = await rateTableModel(ctx.deps.db).findById(ctx.client.rateTableId).lean();
+    const [table, fraud] = await Promise.all([rateTableModel(ctx.deps.db).findById(ctx.client.rateTableId).lean(), loadFraudSettings(ctx.deps.db)]);
+    // The operator's deny list (high-risk ranges) applies to every client's destinations too.
+    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok || operatorDenies(destination, fraud.denyPrefixes)) {
+      problem = PROMPTS.deniedNumber;
+    } else {
       rate = findRate(table?.rates ?? [], destination);
       if (!rate) problem = PROMPTS.noRate;
     }
@@ -345,12 +349,12 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   const caller = ctx.s.authorizedCallerId
     ? await authorizedCallerModel(db).findById(ctx.s.authorizedCallerId, { unlimited: 1, available: 1 }).lean()
     : null;
-  const reserved = await reserveCredit(db, {
+  // Both legs are money: the time limit leaves room for the callback leg running alongside the dial.
+  const reserved = await reserveDialWithCallbackLeg(db, {
+    session: ctx.s,
+    step: ctx.step,
     reservationId: await reservationIdFor(ctx),
-    sessionId: ctx.s._id,
-    clientId: ctx.client._id,
-    clientUnlimited: ctx.client.unlimitedCredit,
-    clientBalance: ctx.client.balance,
+    client: ctx.client,
     caller: caller ? { id: caller._id, unlimited: caller.unlimited, available: caller.available } : null,
     rate,
     destination,
