@@ -247,7 +247,7 @@ export const extensionRoutes: RouteSpec[] = [
           name: { mode: settings.callerId.name.mode, value: settings.callerId.name.value ?? null },
           number: { mode: settings.callerId.number.mode, value: settings.callerId.number.value ?? null },
         },
-      });
+      }, { byClient: principal.role === 'client' });
       return { status: 201, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
     },
   }),
@@ -303,7 +303,7 @@ export const extensionRoutes: RouteSpec[] = [
         },
       };
       if (body.callback?.password === undefined) delete merged.callback.password;
-      const ext = await updateExtension(deps.db, current, merged);
+      const ext = await updateExtension(deps.db, current, merged, principal.role === 'client');
       return { status: 200, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
     },
   }),

@@ -20,6 +20,7 @@ import { loadFraudSettings } from '../domain/fraud-settings';
 import { checkPrefixes, normalizeDestination, operatorDenies } from './destination';
 import { PROMPTS } from './prompts';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
+import { countWrongPin } from './pin-lockout';
 import { spokenDuration, spokenMoney } from './spoken-money';
 import { claimStep, rememberAnswer, type StepClaim } from './step-guard';
 import { dialTwiml, gatherTwiml, hangupTwiml, playAndHangup, sayAndHangup, type DialTarget, type Speech } from './twiml';
@@ -28,8 +29,6 @@ import { voiceUrl } from './urls';
 const PIN_TRIES = 3;
 const DESTINATION_TRIES = 2;
 const DIAL_ATTEMPTS = 3;
-const LOCKOUT_FAILED_SESSIONS = 5;
-const LOCKOUT_WINDOW_MS = 60 * 60_000;
 /** Twilio's Gather timeout is per digit; the dial window as a whole is enforced here. */
 const DIGIT_TIMEOUT_S = 5;
 const MACHINE = /^(machine_|fax$)/;
@@ -70,6 +69,13 @@ async function endSession(ctx: Ctx, reason: string, twiml: string): Promise<stri
 type CountedUpdate = { $inc: Record<string, number>; $set?: Record<string, unknown>; $push?: Record<string, unknown> };
 const onceFilter = (ctx: Ctx) => ({ _id: ctx.s._id, countedStep: { $ne: ctx.step } });
 const onceUpdate = (ctx: Ctx, update: CountedUpdate) => ({ ...update, $set: { ...update.$set, countedStep: ctx.step } });
+
+/** Applies a step's counted update once; `first` is false when an earlier run of the step applied it. */
+async function countOnceReporting(ctx: Ctx, update: CountedUpdate): Promise<{ session: CallSessionDoc | null; first: boolean }> {
+  const sessions = callSessionModel(ctx.deps.db);
+  const counted = await sessions.findOneAndUpdate(onceFilter(ctx), onceUpdate(ctx, update), { returnDocument: 'after' }).lean();
+  return counted ? { session: counted, first: true } : { session: await sessions.findById(ctx.s._id).lean(), first: false };
+}
 
 /** Applies a step's counted update once; returns the session after it. */
 async function countOnce(ctx: Ctx, update: CountedUpdate): Promise<CallSessionDoc | null> {
@@ -219,37 +225,17 @@ const onPin: StepHandler = async (ctx, digits) => {
     );
     return afterAuth(ctx, []);
   }
-  const s = await countOnce(ctx, { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } });
+  const counted = await countOnceReporting(ctx, { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } });
+  // Every wrong PIN counts toward the target's lockout, whatever the session: hanging up after two
+  // guesses no longer resets anything. A step run again (Twilio's retry) is not a second guess.
+  if (counted.first && (await countWrongPin(ctx.deps, ctx.s))) {
+    return endSession(ctx, 'target-locked-out', sayAndHangup(ctx.speech, PROMPTS.tooManyPasswordTries));
+  }
+  const s = counted.session;
   if ((s?.auth.failures ?? PIN_TRIES) < PIN_TRIES) return pinPrompt(ctx, [PROMPTS.wrongPassword]);
-  await recordFailedSession(ctx);
+  await callSessionModel(ctx.deps.db).updateOne({ _id: ctx.s._id }, { $set: { 'auth.failedSession': true } });
   return endSession(ctx, 'password-failed', sayAndHangup(ctx.speech, PROMPTS.tooManyPasswordTries));
 };
-
-/** Five failed password sessions for one target within an hour lock it out for an hour. */
-async function recordFailedSession(ctx: Ctx): Promise<void> {
-  const db = ctx.deps.db;
-  const now = ctx.deps.clock.now();
-  await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { 'auth.failedSession': true } });
-  const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS);
-  const failed = await callSessionModel(db).countDocuments({
-    extensionId: ctx.s.extensionId,
-    target: ctx.s.target,
-    'auth.failedSession': true,
-    // ringEndsAt, not createdAt: the window is on the injected clock, not the database's wall clock.
-    ringEndsAt: { $gte: since },
-  });
-  if (failed < LOCKOUT_FAILED_SESSIONS) return;
-  const until = new Date(now.getTime() + LOCKOUT_WINDOW_MS);
-  await lockoutModel(db).updateOne(
-    { _id: `${ctx.s.extensionId}:${ctx.s.target}` },
-    { $set: { extensionId: ctx.s.extensionId, target: ctx.s.target, until, failedSessions: failed, createdAt: now } },
-    { upsert: true },
-  );
-  // Lockouts are part of the configuration the incoming webhook caches: every instance must see this one.
-  await markConfigChanged(db);
-  await recordEvent(db, ctx.s._id, now, 'target-locked-out', { until, failedSessions: failed });
-  ctx.deps.logger.warn({ sessionId: String(ctx.s._id), extensionId: String(ctx.s.extensionId) }, 'callback target locked out after repeated password failures');
-}
 
 const onMenu: StepHandler = async (ctx, digits) => {
   if (digits === '1') {
