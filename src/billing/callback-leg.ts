@@ -18,6 +18,9 @@ import { reserveCredit, settleReservation, type ReserveResult } from './reservat
 /** How long after placing a hold the sweeper first asks Twilio about a callback leg nobody settled. */
 export const CALLBACK_SETTLE_GRACE_MS = 15 * 60_000;
 
+/** A hold's seq is 0 or a conversation step, and a session has at most 60 steps (step-guard's MAX_STEPS). */
+const MAX_SEQ = 64;
+
 export function callbackHoldId(sessionId: Types.ObjectId, attempt: number, seq: number): Types.ObjectId {
   return new Types.ObjectId(createHash('sha256').update(`${String(sessionId)}:callback:${attempt}:${seq}`).digest('hex').slice(0, 24));
 }
@@ -63,11 +66,12 @@ export async function holdCallbackPlacement(db: Connection, s: CallSessionDoc, n
 
 /** The holds of one callback attempt that carry money, in settlement order. */
 export async function attemptHolds(db: Connection, sessionId: Types.ObjectId, attempt: number): Promise<ReservationDoc[]> {
+  // By _id only (the ids are derived): the embedded database answers only _id lookups from an index.
+  const ids = Array.from({ length: MAX_SEQ + 1 }, (_, seq) => callbackHoldId(sessionId, attempt, seq));
   const docs = await reservationModel(db)
-    .find({ sessionId, leg: 'callback', attempt, state: { $in: ['held', 'settling', 'settled'] } })
-    .limit(50)
+    .find({ _id: { $in: ids } })
     .lean();
-  return docs.sort((a, b) => a.seq - b.seq);
+  return docs.filter((d) => ['held', 'settling', 'settled'].includes(d.state)).sort((a, b) => a.seq - b.seq);
 }
 
 /** What a hold may be charged: what it took (from the client, else from the caller ID); unlimited: no bound. */
@@ -146,6 +150,7 @@ export async function reserveDialWithCallbackLeg(db: Connection, input: DialWith
 
   const attempt = s.callback.attempts;
   const holds = await attemptHolds(db, s._id, attempt);
+  if (input.step > MAX_SEQ) return { ok: false, reason: 'insufficient-credit' };
   // The callback leg already ended (its final status came first): nothing more to talk on.
   if (holds.some((h) => h.state !== 'held' && h.seq === 0)) return { ok: false, reason: 'insufficient-credit' };
   const elapsed = s.callback.answeredAt ? Math.max(0, (now.getTime() - s.callback.answeredAt.getTime()) / 1000) : 0;
