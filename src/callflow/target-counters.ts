@@ -36,8 +36,10 @@ export function countEventUpdate(doc: Pick<TargetCounterDoc, 'minutes'> | null |
 /** Counts one event for `id` and returns the count within the hour, this one included. */
 export async function countEvent(db: Connection, id: string, now: Date): Promise<number> {
   const counters = targetCounterModel(db);
-  const before = await counters.findById(id).lean();
-  const after = await counters.findOneAndUpdate({ _id: id }, countEventUpdate(before, now), { upsert: true, returnDocument: 'after' }).lean();
+  const after = await counters.findOneAndUpdate({ _id: id }, countEventUpdate(null, now), { upsert: true, returnDocument: 'after' }).lean();
+  // Buckets older than the hour are dropped afterwards, only when there are any (one more update, rarely).
+  const stale = countEventUpdate(after, now).$unset;
+  if (stale) await counters.updateOne({ _id: id }, { $unset: stale });
   return countWithinHour(after, now);
 }
 

@@ -50,7 +50,9 @@ async function callRecord(rig: CallflowRig, inbound: string) {
   return (await rig.admin.get(`/api/calls/${String(s!._id)}`).expect(200)).body;
 }
 
-describe('call flow: both legs are money', () => {
+describe('call flow: both legs are money', function () {
+  // A whole callback and dial per test: a wide margin for a loaded machine.
+  this.timeout(120_000);
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();

@@ -33,7 +33,9 @@ async function ring(rig: CallflowRig, from: string) {
   return { reason: (await sessionOf(r.callSid))!.reason, creates };
 }
 
-describe('toll fraud: targets, rate limits and PIN guessing', () => {
+describe('toll fraud: targets, rate limits and PIN guessing', function () {
+  // Several full callbacks per test (six with scrypt PIN checks): a wide margin for a loaded machine.
+  this.timeout(180_000);
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();
