@@ -11,7 +11,7 @@ import { callCost, findRate } from '../billing/rating';
 import { ConfigCache } from './config-cache';
 import { decideCallback } from './decide-callback';
 import { checkPrefixes, operatorDenies } from './destination';
-import { callbackCounterId, countSeenEvent, countWithinHour } from './target-counters';
+import { callbackCounterId, countEventUpdate, countWithinHour } from './target-counters';
 import { isHiddenCaller } from './hidden-caller';
 import { releaseCallbackLock, timelineEntry } from './session-events';
 import { BUSY_TWIML, rejectTwiml } from './twiml';
@@ -151,7 +151,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
       : undefined;
     // Counted in the same round: the per-target cap stops the service from call-bombing a number.
     // The counter was read in the first round (decision.target is the likely target whenever a callback is decided).
-    const counted = callback ? countSeenEvent(db, callbackCounterId(decision.target!), callbacksToTarget, now) : undefined;
+    const counted = callback ? config.writeCounter(callbackCounterId(decision.target!), countEventUpdate(callbacksToTarget, now)) : undefined;
     const [s, j, c] = await Promise.allSettled([stored, queued, counted]);
     if (c.status === 'rejected') deps.logger.warn({ err: c.reason, sessionId: String(sessionId) }, 'callback not counted toward the per-target cap');
     // A duplicate here is the same session or job written by a racing duplicate of this CallSid.

@@ -43,7 +43,3 @@ export async function countEvent(db: Connection, id: string, now: Date): Promise
   return countWithinHour(after, now);
 }
 
-/** Counts one event for `id` whose counter was just read as `seen` (one update, no read). */
-export async function countSeenEvent(db: Connection, id: string, seen: TargetCounterDoc | null, now: Date): Promise<void> {
-  await targetCounterModel(db).updateOne({ _id: id }, countEventUpdate(seen, now), { upsert: true });
-}
