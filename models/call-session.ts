@@ -65,6 +65,11 @@ export interface CallSessionDoc {
   countedStep: number | null;
   /** The reservation id a dial step uses, chosen before reserving, so a step run again reuses it. */
   dialReservation: { step: number; id: Types.ObjectId } | null;
+  /**
+   * The rate of the callback leg, chosen when the call rang (longest prefix of the target); null when
+   * the callback leg is free for the client (`chargeCallbackLeg: false`).
+   */
+  callbackRate: { prefix: string; perMinute: number; initialSeconds: number; incrementSeconds: number; connectFee: number } | null;
   destination: { promptAt: Date | null; tries: number; number: string | null; dials: number };
   callerIdTrace: { rule: string; detail: string }[] | null;
   timeline: TimelineEntry[];
@@ -110,6 +115,10 @@ export const callSessionSchema = new Schema<CallSessionDoc>(
     stepClaimedAt: { type: Date, default: null },
     countedStep: { type: Number, default: null },
     dialReservation: { type: new Schema({ step: Number, id: Schema.Types.ObjectId }, { _id: false }), default: null },
+    callbackRate: {
+      type: new Schema({ prefix: String, perMinute: Number, initialSeconds: Number, incrementSeconds: Number, connectFee: Number }, { _id: false }),
+      default: null,
+    },
     destination: {
       promptAt: { type: Date, default: null },
       tries: { type: Number, default: 0 },

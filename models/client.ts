@@ -13,6 +13,8 @@ export interface ClientDoc {
   balance: number;
   unlimitedCredit: boolean;
   rateTableId: Types.ObjectId;
+  /** Prices the callback leg (the call we place to the caller) when set; otherwise `rateTableId` does. */
+  callbackRateTableId: Types.ObjectId | null;
   maxConcurrentCalls: number | null;
   allowPrefixes: string[];
   denyPrefixes: string[];
@@ -28,6 +30,7 @@ export const clientSchema = new Schema<ClientDoc>(
     balance: { type: Number, required: true, default: 0 },
     unlimitedCredit: { type: Boolean, default: false },
     rateTableId: { type: Schema.Types.ObjectId, required: true, index: true },
+    callbackRateTableId: { type: Schema.Types.ObjectId, default: null },
     maxConcurrentCalls: { type: Number, default: null },
     allowPrefixes: { type: [String], default: [] },
     denyPrefixes: { type: [String], default: [] },

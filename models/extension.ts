@@ -19,6 +19,8 @@ export interface ExtensionDoc {
     passwordHash: string | null;
     requireCallerPassword: boolean;
     allowCreditQuery: boolean;
+    /** false: the callback leg is free for the client (the operator absorbs it); every other rule stays. */
+    chargeCallbackLeg: boolean;
     retry: { attempts: number; delaySeconds: number; ringTimeoutSeconds: number; detectMachine: boolean };
     /** A catalog's language (src/callflow/i18n/languages.ts), or "auto": chosen per caller from the number's country. */
     language: string;
@@ -62,6 +64,7 @@ export const extensionSchema = new Schema<ExtensionDoc>(
       passwordHash: { type: String, default: null },
       requireCallerPassword: { type: Boolean, default: false },
       allowCreditQuery: { type: Boolean, default: false },
+      chargeCallbackLeg: { type: Boolean, default: true },
       retry: {
         attempts: { type: Number, required: true },
         delaySeconds: { type: Number, required: true },

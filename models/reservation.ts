@@ -7,6 +7,15 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
  */
 export interface ReservationDoc {
   _id: Types.ObjectId;
+  /**
+   * Which call the money is for: the dial, or the callback leg we place to the caller. A callback
+   * attempt may hold in several pieces (one when it is placed, one more per dial while both legs run);
+   * they settle together from that attempt's duration, in `seq` order.
+   */
+  leg: 'callback' | 'dial';
+  /** The callback attempt a callback-leg hold belongs to (null for a dial). */
+  attempt: number | null;
+  seq: number;
   sessionId: Types.ObjectId;
   clientId: Types.ObjectId;
   authorizedCallerId: Types.ObjectId | null;
@@ -31,6 +40,9 @@ export interface ReservationDoc {
 
 export const reservationSchema = new Schema<ReservationDoc>(
   {
+    leg: { type: String, enum: ['callback', 'dial'], default: 'dial' },
+    attempt: { type: Number, default: null },
+    seq: { type: Number, default: 0 },
     sessionId: { type: Schema.Types.ObjectId, required: true, index: true },
     clientId: { type: Schema.Types.ObjectId, required: true },
     authorizedCallerId: { type: Schema.Types.ObjectId, default: null },

@@ -63,7 +63,7 @@ const callOut = z
       .strict(),
     destination: z.string().nullable().meta({ description: 'the last number dialed (E.164)' }),
     dials: z.number().int(),
-    charge: moneyOut.meta({ description: 'sum of the settled charges of the call, e.g. "0.04"' }),
+    charge: moneyOut.meta({ description: 'sum of the settled charges of all legs of the call (callback and dials), e.g. "0.04"' }),
     authorizedCallerId: z.string().nullable(),
   })
   .strict()
@@ -83,8 +83,9 @@ const timelineOut = z
 const chargeOut = z
   .object({
     reservationId: z.string(),
-    destination: z.string(),
-    seconds: z.number().int().meta({ description: 'talk time reserved (the dial time limit)' }),
+    leg: z.enum(['callback', 'dial']).meta({ description: 'callback: the call the service placed to the caller; dial: the call the caller dialed' }),
+    destination: z.string().meta({ description: 'the number this leg called (the callback target for the callback leg)' }),
+    seconds: z.number().int().meta({ description: 'seconds held for: the dial time limit; for the callback leg, the seconds of it its holds pay' }),
     duration: z.number().int().nullable().meta({ description: 'talk time reported by Twilio, null until settled' }),
     charge: moneyOut.nullable().meta({ description: 'null until settled' }),
     state: z.enum(['reserving', 'held', 'settling', 'settled', 'void']),
@@ -107,8 +108,8 @@ const reportRowOut = z
     authorizedCallerId: z.string(),
     number: z.string().nullable().meta({ description: 'null only if the caller ID was deleted and no call shows its number' }),
     name: z.string().nullable(),
-    calls: z.number().int().meta({ description: 'calls with at least one settled dial' }),
-    seconds: z.number().int().meta({ description: 'talk time of their dials' }),
+    calls: z.number().int().meta({ description: 'calls with at least one settled leg' }),
+    seconds: z.number().int().meta({ description: 'talk time of both legs (callback and dials)' }),
     cost: moneyOut,
   })
   .strict()
@@ -166,6 +167,7 @@ function presentCharge(c: CallCharge): z.infer<typeof chargeOut> {
   const r = c.reservation;
   return {
     reservationId: String(r._id),
+    leg: r.leg ?? 'dial',
     destination: r.destination,
     seconds: r.seconds,
     duration: r.duration ?? null,

@@ -36,6 +36,7 @@ const callbackFields = {
   password: z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits').nullable(),
   requireCallerPassword: z.boolean(),
   allowCreditQuery: z.boolean(),
+  chargeCallbackLeg: z.boolean().meta({ description: 'false: the callback leg is free for the client (the operator absorbs it)' }),
   retry: z
     .object({
       attempts: z.number().int().min(1).max(5),
@@ -84,6 +85,7 @@ const createCallback = z
     password: callbackFields.password.optional(),
     requireCallerPassword: callbackFields.requireCallerPassword.default(false),
     allowCreditQuery: callbackFields.allowCreditQuery.default(false),
+    chargeCallbackLeg: callbackFields.chargeCallbackLeg.default(true),
     retry: z
       .object({
         attempts: callbackFields.retry.shape.attempts.default(2),
@@ -155,6 +157,7 @@ export const extensionOut = z
         passwordSet: z.boolean(),
         requireCallerPassword: z.boolean(),
         allowCreditQuery: z.boolean(),
+        chargeCallbackLeg: z.boolean(),
         retry: z
           .object({ attempts: z.number().int(), delaySeconds: z.number().int(), ringTimeoutSeconds: z.number().int(), detectMachine: z.boolean() })
           .strict(),
@@ -199,6 +202,7 @@ export function presentExtension(e: ExtensionDoc, warnings?: string[]): Extensio
       passwordSet: Boolean(passwordHash),
       requireCallerPassword: callback.requireCallerPassword,
       allowCreditQuery: callback.allowCreditQuery,
+      chargeCallbackLeg: callback.chargeCallbackLeg ?? true,
       retry: { ...callback.retry },
       language: callback.language,
       defaultLanguage: callback.defaultLanguage ?? null,
@@ -226,7 +230,13 @@ export function settingsOf(e: ExtensionDoc): ExtensionSettings {
   return {
     extensionNumber: e.extensionNumber,
     name: e.name,
-    callback: { ...callback, defaultLanguage: callback.defaultLanguage ?? null, prompts: { ...callback.prompts }, retry: { ...callback.retry } },
+    callback: {
+      ...callback,
+      chargeCallbackLeg: callback.chargeCallbackLeg ?? true,
+      defaultLanguage: callback.defaultLanguage ?? null,
+      prompts: { ...callback.prompts },
+      retry: { ...callback.retry },
+    },
     callerId: {
       ...e.callerId,
       name: { mode: e.callerId.name.mode, value: e.callerId.name.value ?? null },
@@ -266,7 +276,7 @@ export const extensionRoutes: RouteSpec[] = [
           name: { mode: settings.callerId.name.mode, value: settings.callerId.name.value ?? null },
           number: { mode: settings.callerId.number.mode, value: settings.callerId.number.value ?? null },
         },
-      });
+      }, { byClient: principal.role === 'client' });
       return { status: 201, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
     },
   }),
@@ -322,7 +332,7 @@ export const extensionRoutes: RouteSpec[] = [
         },
       };
       if (body.callback?.password === undefined) delete merged.callback.password;
-      const ext = await updateExtension(deps.db, current, merged);
+      const ext = await updateExtension(deps.db, current, merged, principal.role === 'client');
       return { status: 200, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
     },
   }),

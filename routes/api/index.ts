@@ -11,6 +11,7 @@ import { extensionRoutes } from './extensions';
 import { numberRoutes } from './numbers';
 import { promptRoutes } from './prompts';
 import { rateTableRoutes } from './rate-tables';
+import { settingsRoutes } from './settings';
 import { soundMiddleware, soundRoutes } from './sounds';
 
 /**
@@ -29,6 +30,7 @@ export const resourceRoutes: RouteSpec[] = [
   ...soundRoutes,
   ...callRoutes,
   ...promptRoutes,
+  ...settingsRoutes,
 ];
 
 /** Route-specific middleware (multipart parsing) keyed by "method path". */

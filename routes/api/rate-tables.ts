@@ -121,7 +121,7 @@ export const rateTableRoutes: RouteSpec[] = [
     responses: { 200: { description: 'the rate table', schema: rateTableOut }, 409: { description: 'conflict', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body }) => {
       const current = await load(deps.db, params.id);
-      if (body.currency && body.currency !== current.currency && (await clientModel(deps.db).exists({ rateTableId: current._id }))) {
+      if (body.currency && body.currency !== current.currency && (await clientModel(deps.db).exists({ $or: [{ rateTableId: current._id }, { callbackRateTableId: current._id }] }))) {
         throw conflict('clients in the old currency use this rate table', 'in_use', [{ path: 'currency', message: 'in use by clients' }]);
       }
       const t = await rateTableModel(deps.db)
@@ -142,7 +142,7 @@ export const rateTableRoutes: RouteSpec[] = [
     responses: { 204: { description: 'deleted' }, 409: { description: 'a client uses it', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
       const t = await load(deps.db, params.id);
-      const users = await clientModel(deps.db).countDocuments({ rateTableId: t._id });
+      const users = await clientModel(deps.db).countDocuments({ $or: [{ rateTableId: t._id }, { callbackRateTableId: t._id }] });
       if (users) throw conflict(`${users} client(s) use this rate table`, 'in_use');
       await rateTableModel(deps.db).deleteOne({ _id: t._id });
       return { status: 204 };

@@ -32,6 +32,10 @@ export interface ReserveInput {
    * it is, one left half-taken is finished, a void one stays refused.
    */
   reservationId?: Types.ObjectId;
+  /** A callback-leg hold (src/billing/callback-leg.ts) instead of a dial's: its attempt and order. */
+  callbackLeg?: { attempt: number; seq: number };
+  /** Hold exactly this (a callback-leg hold, or a dial priced with both legs) instead of all the credit pays. */
+  fixed?: { seconds: number; amount: number };
 }
 
 export type ReserveResult = { ok: true; reservation: ReservationDoc } | { ok: false; reason: 'insufficient-credit' };
@@ -40,12 +44,15 @@ export async function reserveCredit(db: Connection, input: ReserveInput): Promis
   const callerLimited = input.caller && !input.caller.unlimited ? input.caller : null;
   let available = input.clientUnlimited ? Number.POSITIVE_INFINITY : input.clientBalance;
   if (callerLimited) available = Math.min(available, callerLimited.available);
-  const { seconds, amount } = reservationFor(available, input.rate, MAX_TALK_SECONDS);
+  const { seconds, amount } = input.fixed ?? reservationFor(available, input.rate, MAX_TALK_SECONDS);
   const reservations = reservationModel(db);
   if (seconds > 0) {
     try {
       const res = await reservations.create({
         ...(input.reservationId ? { _id: input.reservationId } : {}),
+        leg: input.callbackLeg ? 'callback' : 'dial',
+        attempt: input.callbackLeg?.attempt ?? null,
+        seq: input.callbackLeg?.seq ?? 0,
         sessionId: input.sessionId,
         clientId: input.clientId,
         authorizedCallerId: input.caller?.id ?? null,
@@ -117,11 +124,14 @@ export interface SettleResult {
   alreadySettled: boolean;
 }
 
-/** Settles a reservation from the dial's duration (seconds); safe to call any number of times. */
+/**
+ * Settles a reservation from the dial's duration (seconds); safe to call any number of times.
+ * `dial.charge` is the charge a callback-leg hold was allotted (src/billing/callback-leg.ts).
+ */
 export async function settleReservation(
   db: Connection,
   reservationId: Types.ObjectId,
-  dial: { duration: number; dialCallSid: string | null },
+  dial: { duration: number; dialCallSid: string | null; charge?: number },
   now: Date,
 ): Promise<SettleResult> {
   const reservations = reservationModel(db);
@@ -141,8 +151,11 @@ export async function settleReservation(
     return { charge: done?.charge ?? 0, balanceAfter: null, alreadySettled: true };
   }
   // The talk time never exceeds the reservation (Twilio's timeLimit), but never charge beyond what was held.
-  const duration = Math.max(0, Math.min(claimed.duration ?? 0, claimed.seconds));
-  const cost = callCost(duration, claimed.rate);
+  const callbackLeg = claimed.leg === 'callback';
+  // A callback leg's holds together pay its duration: one hold's seconds do not bound it.
+  const duration = Math.max(0, callbackLeg ? (claimed.duration ?? 0) : Math.min(claimed.duration ?? 0, claimed.seconds));
+  const cost = dial.charge ?? callCost(duration, claimed.rate);
+  const note = `${callbackLeg ? 'callback leg' : 'dial leg'}: call to ${claimed.destination}, ${duration} s`;
   const charge = claimed.clientAmount > 0 ? Math.min(cost, claimed.clientAmount) : cost;
 
   const client = await clientModel(db)
@@ -160,7 +173,7 @@ export async function settleReservation(
     kind: 'call-charge',
     amount: -charge,
     balanceAfter,
-    note: `call to ${claimed.destination}, ${duration} s`,
+    note,
     callId: claimed.sessionId,
     state: 'applied',
     createdAt: now,
@@ -182,7 +195,7 @@ export async function settleReservation(
       kind: 'call-charge',
       amount: -callerCharge,
       balanceAfter: caller?.available ?? null,
-      note: `call to ${claimed.destination}, ${duration} s`,
+      note,
       callId: claimed.sessionId,
       state: 'applied',
       createdAt: now,

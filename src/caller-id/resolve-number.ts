@@ -101,10 +101,14 @@ export function resolveNumber(input: CallerIdInput, facts: NumberFacts, trace: T
     if (number === null) {
       trace.push({ rule: 'number.user.missing-value', detail: 'Number mode is "set by user" but no value is set.' });
     } else {
+      // A client key can only set one of its own numbers; any other value was set with the operator key.
+      const allowedBy = facts.clientNumbers.has(number)
+        ? 'allowed: it is one of the client\'s own numbers'
+        : 'allowed: set with the operator key (the operator\'s trunk, the operator\'s responsibility)';
       primary = {
         number,
         rule: 'number.user',
-        because: 'Number mode is "set by user" (the custom value)',
+        because: `Number mode is "set by user" (the custom value; ${allowedBy})`,
         mustBeClientNumber: false,
       };
     }

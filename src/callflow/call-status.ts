@@ -5,6 +5,7 @@ import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
 import type { AppDeps } from '../app';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { chargeCallbackLeg } from './callback-leg-charge';
 import { knownCallSids } from './place-callback';
 import { recordStatusOnce, releaseCallbackLock, timelineEntry } from './session-events';
 
@@ -71,6 +72,9 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
     detail: { callSid: p.CallSid, status: p.CallStatus, duration: p.CallDuration ?? null },
     set: { 'callback.lastStatus': p.CallStatus },
   });
+  // Money first: the attempt this report ends is charged (once, however often it is reported) before
+  // anything is retried. A replay goes on like the rest below: the charge is conditional too.
+  await chargeCallbackLeg(deps, s, p);
   if (p.CallSid !== s.callback.callSid || !FINAL.has(p.CallStatus)) return; // a late report of an earlier attempt
 
   const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;

@@ -5,15 +5,19 @@ import { CONFIG_VERSION_ID, configVersionModel } from '../../models/config-versi
 import { extensionModel, type ExtensionDoc } from '../../models/extension';
 import { lockoutModel, type LockoutDoc } from '../../models/lockout';
 import { phoneNumberModel } from '../../models/phone-number';
-import { rateTableModel } from '../../models/rate-table';
+import { rateTableModel, type RateDoc } from '../../models/rate-table';
+import { targetCounterModel, type TargetCounterDoc } from '../../models/target-counter';
 import { cheapestIncrementCost } from '../billing/rating';
 import { GroupBatcher } from '../db/group-batcher';
+import { loadFraudSettings, type FraudSettings } from '../domain/fraud-settings';
 
 /** What an incoming call to one of our numbers needs to know, all of it configuration. */
 export interface NumberRoute {
   extension: ExtensionDoc;
-  client: { _id: Types.ObjectId; unlimitedCredit: boolean; maxConcurrentCalls: number | null };
+  client: { _id: Types.ObjectId; unlimitedCredit: boolean; maxConcurrentCalls: number | null; allowPrefixes: string[]; denyPrefixes: string[] };
   cheapestIncrement: number | null;
+  /** The rates that price the callback leg (the client's callbackRateTableId, else its rate table). */
+  callbackRates: RateDoc[];
 }
 
 /** An authorized caller ID's settings; its credit is money and is read fresh (`freshAvailable`). */
@@ -53,6 +57,9 @@ export class ConfigCache {
   private readonly availables: GroupBatcher<string, number>;
   private readonly callerLookups: GroupBatcher<{ extensionId: Types.ObjectId; number: string }, CachedCaller | null>;
   private extensions = new Map<string, Entry<ExtensionDoc | null>>();
+  private fraudSettings = new Map<string, Entry<FraudSettings>>();
+  private readonly counters: GroupBatcher<string, TargetCounterDoc | null>;
+  private readonly counterWrites: GroupBatcher<{ id: string; update: Record<string, unknown> }, undefined>;
 
   private constructor(private readonly db: Connection) {
     this.versionChecks = new GroupBatcher(async (items) => {
@@ -74,6 +81,22 @@ export class ConfigCache {
         .lean();
       const byId = new Map(docs.map((d) => [String(d._id), d.available]));
       return ids.map((id) => byId.get(id) ?? 0);
+    });
+    // Per-target counters are keyed by _id: one indexed $in for every call in the batch.
+    this.counters = new GroupBatcher(async (ids) => {
+      const docs = await targetCounterModel(db)
+        .find({ _id: { $in: [...new Set(ids)] } })
+        .lean();
+      const byId = new Map<string, TargetCounterDoc>(docs.map((d) => [d._id, { _id: d._id, minutes: d.minutes }]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+    // The counts of the calls in flight go in one unordered bulk write, not one command per call.
+    this.counterWrites = new GroupBatcher(async (writes) => {
+      await targetCounterModel(db).bulkWrite(
+        writes.map((w) => ({ updateOne: { filter: { _id: w.id }, update: w.update, upsert: true } })),
+        { ordered: false },
+      );
+      return writes.map(() => undefined);
     });
     // Callers not seen yet are looked up together: one query per batch instead of one per call.
     this.callerLookups = new GroupBatcher(async (keys) => {
@@ -104,6 +127,22 @@ export class ConfigCache {
     this.callers.clear();
     this.lockoutLists.clear();
     this.extensions.clear();
+    this.fraudSettings.clear();
+  }
+
+  /** The operator's toll-fraud settings (configuration: changing them changes the version token). */
+  fraud(): Promise<FraudSettings> {
+    return this.cached(this.fraudSettings, 'fraud', () => loadFraudSettings(this.db));
+  }
+
+  /** Applies a per-target counter update together with the other webhooks in flight. */
+  writeCounter(id: string, update: Record<string, unknown>): Promise<undefined> {
+    return this.counterWrites.submit({ id, update });
+  }
+
+  /** A per-target counter now (not cached: it counts events), read together with the other webhooks. */
+  freshCounter(id: string): Promise<TargetCounterDoc | null> {
+    return this.counters.submit(id);
   }
 
   route(number: string): Promise<NumberRoute | null> {
@@ -162,11 +201,21 @@ export class ConfigCache {
       clientModel(this.db).findById(num.clientId).lean(),
     ]);
     if (!extension || !client || String(extension.clientId) !== String(client._id)) return null;
-    const rateTable = await rateTableModel(this.db).findById(client.rateTableId).lean();
+    const [rateTable, callbackTable] = await Promise.all([
+      rateTableModel(this.db).findById(client.rateTableId).lean(),
+      client.callbackRateTableId ? rateTableModel(this.db).findById(client.callbackRateTableId).lean() : null,
+    ]);
     return {
       extension,
-      client: { _id: client._id, unlimitedCredit: client.unlimitedCredit, maxConcurrentCalls: client.maxConcurrentCalls },
+      client: {
+        _id: client._id,
+        unlimitedCredit: client.unlimitedCredit,
+        maxConcurrentCalls: client.maxConcurrentCalls,
+        allowPrefixes: client.allowPrefixes ?? [],
+        denyPrefixes: client.denyPrefixes ?? [],
+      },
       cheapestIncrement: cheapestIncrementCost(rateTable?.rates ?? []),
+      callbackRates: (client.callbackRateTableId ? callbackTable?.rates : rateTable?.rates) ?? [],
     };
   }
 }

@@ -12,13 +12,16 @@ import { reservationModel } from '../../models/reservation';
 import { soundModel } from '../../models/sound';
 import type { AppDeps } from '../app';
 import { findRate } from '../billing/rating';
-import { reserveCredit, settleReservation } from '../billing/reservations';
+import { reserveDialWithCallbackLeg } from '../billing/callback-leg';
+import { settleReservation } from '../billing/reservations';
 import { appendSipHeaders, pickRoutingChannel, resolveCallerId, type CallerIdChannel } from '../caller-id';
 import { verifyPin } from '../security/pin-hash';
-import { checkPrefixes, normalizeDestination } from './destination';
+import { loadFraudSettings } from '../domain/fraud-settings';
+import { checkPrefixes, normalizeDestination, operatorDenies } from './destination';
 import { extensionSpeech } from './i18n/extension-speech';
 import type { PromptLine, Speaker } from './i18n/speaker';
 import type { Money } from './i18n/spoken-amount';
+import { countWrongPin } from './pin-lockout';
 import { PROMPTS } from './prompts';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 import { claimStep, rememberAnswer, type StepClaim } from './step-guard';
@@ -29,8 +32,6 @@ import { voiceUrl } from './urls';
 const PIN_TRIES = 3;
 const DESTINATION_TRIES = 2;
 const DIAL_ATTEMPTS = 3;
-const LOCKOUT_FAILED_SESSIONS = 5;
-const LOCKOUT_WINDOW_MS = 60 * 60_000;
 /** Twilio's Gather timeout is per digit; the dial window as a whole is enforced here. */
 const DIGIT_TIMEOUT_S = 5;
 const MACHINE = /^(machine_|fax$)/;
@@ -73,6 +74,13 @@ async function endSession(ctx: Ctx, reason: string, twiml: string): Promise<stri
 type CountedUpdate = { $inc: Record<string, number>; $set?: Record<string, unknown>; $push?: Record<string, unknown> };
 const onceFilter = (ctx: Ctx) => ({ _id: ctx.s._id, countedStep: { $ne: ctx.step } });
 const onceUpdate = (ctx: Ctx, update: CountedUpdate) => ({ ...update, $set: { ...update.$set, countedStep: ctx.step } });
+
+/** Applies a step's counted update once; `first` is false when an earlier run of the step applied it. */
+async function countOnceReporting(ctx: Ctx, update: CountedUpdate): Promise<{ session: CallSessionDoc | null; first: boolean }> {
+  const sessions = callSessionModel(ctx.deps.db);
+  const counted = await sessions.findOneAndUpdate(onceFilter(ctx), onceUpdate(ctx, update), { returnDocument: 'after' }).lean();
+  return counted ? { session: counted, first: true } : { session: await sessions.findById(ctx.s._id).lean(), first: false };
+}
 
 /** Applies a step's counted update once; returns the session after it. */
 async function countOnce(ctx: Ctx, update: CountedUpdate): Promise<CallSessionDoc | null> {
@@ -222,37 +230,17 @@ const onPin: StepHandler = async (ctx, digits) => {
     );
     return afterAuth(ctx, []);
   }
-  const s = await countOnce(ctx, { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } });
+  const counted = await countOnceReporting(ctx, { $inc: { 'auth.failures': 1 }, $push: { timeline: timelineEntry(now, 'password-rejected', {}) } });
+  // Every wrong PIN counts toward the target's lockout, whatever the session: hanging up after two
+  // guesses no longer resets anything. A step run again (Twilio's retry) is not a second guess.
+  if (counted.first && (await countWrongPin(ctx.deps, ctx.s))) {
+    return endSession(ctx, 'target-locked-out', sayAndHangup(ctx.speech, ctx.talk.line('tooManyPasswordTries')));
+  }
+  const s = counted.session;
   if ((s?.auth.failures ?? PIN_TRIES) < PIN_TRIES) return pinPrompt(ctx, [ctx.talk.line('wrongPassword')]);
-  await recordFailedSession(ctx);
+  await callSessionModel(ctx.deps.db).updateOne({ _id: ctx.s._id }, { $set: { 'auth.failedSession': true } });
   return endSession(ctx, 'password-failed', sayAndHangup(ctx.speech, ctx.talk.line('tooManyPasswordTries')));
 };
-
-/** Five failed password sessions for one target within an hour lock it out for an hour. */
-async function recordFailedSession(ctx: Ctx): Promise<void> {
-  const db = ctx.deps.db;
-  const now = ctx.deps.clock.now();
-  await callSessionModel(db).updateOne({ _id: ctx.s._id }, { $set: { 'auth.failedSession': true } });
-  const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS);
-  const failed = await callSessionModel(db).countDocuments({
-    extensionId: ctx.s.extensionId,
-    target: ctx.s.target,
-    'auth.failedSession': true,
-    // ringEndsAt, not createdAt: the window is on the injected clock, not the database's wall clock.
-    ringEndsAt: { $gte: since },
-  });
-  if (failed < LOCKOUT_FAILED_SESSIONS) return;
-  const until = new Date(now.getTime() + LOCKOUT_WINDOW_MS);
-  await lockoutModel(db).updateOne(
-    { _id: `${ctx.s.extensionId}:${ctx.s.target}` },
-    { $set: { extensionId: ctx.s.extensionId, target: ctx.s.target, until, failedSessions: failed, createdAt: now } },
-    { upsert: true },
-  );
-  // Lockouts are part of the configuration the incoming webhook caches: every instance must see this one.
-  await markConfigChanged(db);
-  await recordEvent(db, ctx.s._id, now, 'target-locked-out', { until, failedSessions: failed });
-  ctx.deps.logger.warn({ sessionId: String(ctx.s._id), extensionId: String(ctx.s.extensionId) }, 'callback target locked out after repeated password failures');
-}
 
 const onMenu: StepHandler = async (ctx, digits) => {
   if (digits === '1') {
@@ -289,9 +277,11 @@ const onDestination: StepHandler = async (ctx, digits) => {
   if (!normalized.ok) problem = 'invalidNumber';
   else {
     destination = normalized.e164;
-    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok) problem = 'deniedNumber';
-    else {
-      const table = await rateTableModel(ctx.deps.db).findById(ctx.client.rateTableId).lean();
+    const [table, fraud] = await Promise.all([rateTableModel(ctx.deps.db).findById(ctx.client.rateTableId).lean(), loadFraudSettings(ctx.deps.db)]);
+    // The operator's deny list (high-risk ranges) applies to every client's destinations too.
+    if (!checkPrefixes(destination, ctx.client.allowPrefixes, ctx.client.denyPrefixes).ok || operatorDenies(destination, fraud.denyPrefixes)) {
+      problem = 'deniedNumber';
+    } else {
       rate = findRate(table?.rates ?? [], destination);
       if (!rate) problem = 'noRate';
     }
@@ -352,12 +342,12 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   const caller = ctx.s.authorizedCallerId
     ? await authorizedCallerModel(db).findById(ctx.s.authorizedCallerId, { unlimited: 1, available: 1 }).lean()
     : null;
-  const reserved = await reserveCredit(db, {
+  // Both legs are money: the time limit leaves room for the callback leg running alongside the dial.
+  const reserved = await reserveDialWithCallbackLeg(db, {
+    session: ctx.s,
+    step: ctx.step,
     reservationId: await reservationIdFor(ctx),
-    sessionId: ctx.s._id,
-    clientId: ctx.client._id,
-    clientUnlimited: ctx.client.unlimitedCredit,
-    clientBalance: ctx.client.balance,
+    client: ctx.client,
     caller: caller ? { id: caller._id, unlimited: caller.unlimited, available: caller.available } : null,
     rate,
     destination,

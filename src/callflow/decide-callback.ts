@@ -16,6 +16,15 @@ export interface CallbackFacts {
   /** Price of one billing increment of the cheapest rate; null when the rate table has no rate. */
   cheapestIncrement: number | null;
   targetLockedOut: (target: string) => boolean;
+  /** The client's allow/deny prefixes and the operator's deny list, on the target. */
+  targetAllowed: (target: string) => boolean;
+  /** false: the callback leg is free for the client (no rate needed, nothing held for it). */
+  chargeCallbackLeg: boolean;
+  /** Price of the callback leg's first billing increment to the target; null when no rate covers it. */
+  callbackIncrement: (target: string) => number | null;
+  /** Callbacks placed to the target within the last hour, across every extension, and the cap on them. */
+  callbacksToTargetLastHour: number;
+  maxCallbacksPerTargetPerHour: number;
 }
 
 export type CallbackDecision =
@@ -29,6 +38,9 @@ export type RefusalReason =
   | 'authorized-caller-no-credit'
   | 'client-no-credit'
   | 'no-rate'
+  | 'no-rate-for-callback'
+  | 'callback-target-denied'
+  | 'callback-rate-limited'
   | 'target-locked-out'
   | 'concurrent-limit';
 
@@ -51,14 +63,20 @@ export function decideCallback(f: CallbackFacts): CallbackDecision {
   // The caller ID's own settings (enabled, allowance) matter only when the callback goes to that caller ID.
   const ac = target === f.callerE164 ? f.authorizedCaller : null;
   if (ac && !ac.enabled) return { callback: false, target, reason: 'authorized-caller-disabled' };
+  if (!f.targetAllowed(target)) return { callback: false, target, reason: 'callback-target-denied' };
   if (f.cheapestIncrement === null) return { callback: false, target, reason: 'no-rate' };
-  if (ac && !ac.unlimited && ac.available < Math.max(1, f.cheapestIncrement)) {
+  const callbackIncrement = f.chargeCallbackLeg ? f.callbackIncrement(target) : 0;
+  if (callbackIncrement === null) return { callback: false, target, reason: 'no-rate-for-callback' };
+  // The callback leg's first increment and the cheapest dial's must both be paid for.
+  const needed = Math.max(1, callbackIncrement + f.cheapestIncrement);
+  if (ac && !ac.unlimited && ac.available < needed) {
     return { callback: false, target, reason: 'authorized-caller-no-credit' };
   }
-  if (!f.client.unlimitedCredit && f.client.balance < Math.max(1, f.cheapestIncrement)) {
+  if (!f.client.unlimitedCredit && f.client.balance < needed) {
     return { callback: false, target, reason: 'client-no-credit' };
   }
   if (f.targetLockedOut(target)) return { callback: false, target, reason: 'target-locked-out' };
+  if (f.callbacksToTargetLastHour >= f.maxCallbacksPerTargetPerHour) return { callback: false, target, reason: 'callback-rate-limited' };
   if (f.client.maxConcurrentCalls !== null && f.client.activeCalls >= f.client.maxConcurrentCalls) {
     return { callback: false, target, reason: 'concurrent-limit' };
   }

@@ -67,3 +67,8 @@ export function checkPrefixes(e164: string, allowPrefixes: readonly string[], de
   if (allowPrefixes.length > 0 && !allowPrefixes.some((p) => e164.startsWith(p))) return { ok: false, reason: 'denied' };
   return { ok: true };
 }
+
+/** The operator's deny list (GET /api/settings/fraud) applies to every client's targets and destinations. */
+export function operatorDenies(e164: string, denyPrefixes: readonly string[]): boolean {
+  return denyPrefixes.some((p) => e164.startsWith(p));
+}

@@ -7,8 +7,11 @@ import type { AppDeps } from '../app';
 import { insertBatched } from '../db/batched-insert';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { toE164 } from '../phone';
+import { callCost, findRate } from '../billing/rating';
 import { ConfigCache } from './config-cache';
 import { decideCallback } from './decide-callback';
+import { checkPrefixes, operatorDenies } from './destination';
+import { callbackCounterId, countEventUpdate, countWithinHour } from './target-counters';
 import { isHiddenCaller } from './hidden-caller';
 import { releaseCallbackLock, timelineEntry } from './session-events';
 import { BUSY_TWIML, rejectTwiml } from './twiml';
@@ -50,14 +53,20 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   const hidden = isHiddenCaller(p.From);
   const callerE164 = hidden ? null : (toE164(p.From) ?? null);
   const caller = callerE164 ? config.authorizedCaller(ext._id, callerE164) : Promise.resolve(null);
-  const [authorized, available, balance, lockouts, activeCalls] = await Promise.all([
+  // The number a callback would go to (decideCallback has the final word): its counter is read now.
+  const likelyTarget = ext.callback.returnCalls === 'fixed' ? ext.callback.fixedNumber : callerE164;
+  const [authorized, available, balance, lockouts, activeCalls, fraud, callbacksToTarget] = await Promise.all([
     caller,
     // A limited caller ID's credit is money: read fresh, in the same round as the rest.
     caller.then((a) => (a && !a.unlimited ? config.freshAvailable(a._id) : 0)),
     client.unlimitedCredit ? 0 : config.freshBalance(client._id),
     config.lockouts(ext._id, now),
     client.maxConcurrentCalls === null ? 0 : callSessionModel(db).countDocuments({ clientId: client._id, status: { $in: ACTIVE_STATUSES } }),
+    config.fraud(),
+    likelyTarget ? config.freshCounter(callbackCounterId(likelyTarget)) : null,
   ]);
+  const chargeCallbackLeg = ext.callback.chargeCallbackLeg !== false;
+  const callbackRateOf = (t: string) => findRate(route.callbackRates, t);
   if (balance === null) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
   const decision = decideCallback({
     returnCalls: ext.callback.returnCalls,
@@ -68,7 +77,16 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     client: { unlimitedCredit: client.unlimitedCredit, balance, activeCalls, maxConcurrentCalls: client.maxConcurrentCalls },
     cheapestIncrement: route.cheapestIncrement,
     targetLockedOut: (t) => lockouts.some((l) => l.target === t && l.until > now),
+    targetAllowed: (t) => checkPrefixes(t, client.allowPrefixes, client.denyPrefixes).ok && !operatorDenies(t, fraud.denyPrefixes),
+    chargeCallbackLeg,
+    callbackIncrement: (t) => {
+      const rate = callbackRateOf(t);
+      return rate ? callCost(rate.initialSeconds, rate) : null;
+    },
+    callbacksToTargetLastHour: countWithinHour(callbacksToTarget, now),
+    maxCallbacksPerTargetPerHour: fraud.maxCallbacksPerTargetPerHour,
   });
+  const callbackRate = decision.callback && chargeCallbackLeg ? (callbackRateOf(decision.target) ?? null) : null;
 
   // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
   let ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
@@ -113,6 +131,9 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
       target: decision.target,
       authorizedCallerId,
       reason,
+      callbackRate: callbackRate
+        ? { prefix: callbackRate.prefix, perMinute: callbackRate.perMinute, initialSeconds: callbackRate.initialSeconds, incrementSeconds: callbackRate.incrementSeconds, connectFee: callbackRate.connectFee }
+        : null,
       status: callback ? 'queued' : 'refused',
       ringEndsAt,
       timeline,
@@ -128,7 +149,11 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
           state: 'queued',
         })
       : undefined;
-    const [s, j] = await Promise.allSettled([stored, queued]);
+    // Counted in the same round: the per-target cap stops the service from call-bombing a number.
+    // The counter was read in the first round (decision.target is the likely target whenever a callback is decided).
+    const counted = callback ? config.writeCounter(callbackCounterId(decision.target!), countEventUpdate(callbacksToTarget, now)) : undefined;
+    const [s, j, c] = await Promise.allSettled([stored, queued, counted]);
+    if (c.status === 'rejected') deps.logger.warn({ err: c.reason, sessionId: String(sessionId) }, 'callback not counted toward the per-target cap');
     // A duplicate here is the same session or job written by a racing duplicate of this CallSid.
     if (s.status === 'rejected' && !isDuplicateKey(s.reason)) throw s.reason;
     if (j.status === 'rejected' && !isDuplicateKey(j.reason)) throw j.reason;

@@ -4,6 +4,7 @@ import { callSessionModel, type CallSessionDoc } from '../../models/call-session
 import type { JobDoc } from '../../models/job';
 import type { AppDeps } from '../app';
 import { GroupBatcher } from '../db/group-batcher';
+import { holdCallbackPlacement, settleCallbackAttempt } from '../billing/callback-leg';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
 import { ConfigCache } from './config-cache';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
@@ -122,6 +123,12 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       await fail(deps, session, 'extension-deleted', {});
       return { state: 'failed', error: 'extension deleted' };
     }
+    // The callback leg is money too: its first minutes are held before Twilio is asked to ring anyone.
+    const hold = await holdCallbackPlacement(db, session, now());
+    if (!hold.ok) {
+      await fail(deps, session, hold.reason, {});
+      return { state: 'failed', error: hold.reason };
+    }
     // A run delayed past its lease may have been taken over: the other instance places (or adopts) the call.
     if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
       return { retryAt: now(), error: 'lease ended before the call was placed', countsAsTry: false };
@@ -191,6 +198,8 @@ async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, deta
     { _id: session._id },
     { $set: { status: 'failed', reason }, $push: { timeline: timelineEntry(deps.clock.now(), 'callback-failed', { reason, ...detail }) } },
   );
+  // No call was placed for this attempt: what it held goes back.
+  await settleCallbackAttempt(deps.db, session._id, session.callback.attempts, { duration: 0, callSid: null }, deps.clock.now());
   await releaseCallbackLock(deps.db, session._id);
 }
 

@@ -10,6 +10,7 @@ import { clearExpiredAuthFailures } from '../api/auth-throttle';
 import { settleReservation } from '../billing/reservations';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { repairPendingEntries } from '../domain/ledger';
+import { settleCallbackLegFromTwilio } from './callback-leg-charge';
 import { releaseCallbackLock, timelineEntry } from './session-events';
 
 const BATCH = 200;
@@ -67,6 +68,10 @@ async function settleForgotten(deps: AppDeps): Promise<number> {
   let settled = 0;
   for (const r of due) {
     try {
+      if (r.leg === 'callback') {
+        if (await settleCallbackLegFromTwilio(deps, r)) settled++;
+        continue;
+      }
       const duration = await durationFromTwilio(deps, r);
       await settleReservation(deps.db, r._id, { duration: duration.seconds, dialCallSid: duration.sid }, now);
       await callSessionModel(deps.db).updateOne(

@@ -115,9 +115,41 @@ export async function loadCall(db: Connection, scope: TenantScope, id: Types.Obj
         .lean()
     : [];
   const after = new Map(entries.map((e) => [String(e._id), e.balanceAfter ?? null]));
-  const charges = reservations.map((r) => ({ reservation: r, balanceAfter: after.get(String(r._id)) ?? null }));
+  const charges = mergeCallbackHolds(reservations.map((r) => ({ reservation: r, balanceAfter: after.get(String(r._id)) ?? null })));
   const charge = reservations.reduce((sum, r) => sum + (r.state === 'settled' ? (r.charge ?? 0) : 0), 0);
   return { session, charge, charges };
+}
+
+/**
+ * One entry per leg: a callback attempt may hold in several pieces (src/billing/callback-leg.ts), shown
+ * as one charge (seconds, charge summed; the balance after its last piece). Void pieces never held money.
+ */
+export function mergeCallbackHolds(charges: CallCharge[]): CallCharge[] {
+  const out: CallCharge[] = [];
+  const byAttempt = new Map<number, CallCharge>();
+  for (const c of charges) {
+    const r = c.reservation;
+    if (r.leg !== 'callback') {
+      out.push(c);
+      continue;
+    }
+    if (r.state === 'void' && r.seq > 0) continue;
+    const first = byAttempt.get(r.attempt ?? 0);
+    if (!first) {
+      const entry = { reservation: { ...r }, balanceAfter: c.balanceAfter };
+      byAttempt.set(r.attempt ?? 0, entry);
+      out.push(entry);
+      continue;
+    }
+    const m = first.reservation;
+    m.seconds += r.seconds;
+    m.clientAmount += r.clientAmount;
+    m.callerAmount += r.callerAmount;
+    m.charge = m.charge === null || r.charge === null ? null : m.charge + r.charge;
+    if (r.state !== 'settled') m.state = r.state;
+    if (c.balanceAfter !== null) first.balanceAfter = c.balanceAfter;
+  }
+  return out;
 }
 
 export interface CallerReportFilter {
@@ -139,8 +171,9 @@ export interface CallerReportRow {
 }
 
 /**
- * Cost per authorized caller ID from the settled reservations (dials), dated by when the dial started:
- * `cost` and `seconds` sum the dials, `calls` counts the calls (sessions) with at least one settled dial.
+ * Cost per authorized caller ID from the settled reservations of both legs (the callback leg and the
+ * dials), dated by when each was held: `cost` and `seconds` sum both legs, `calls` counts the calls
+ * (sessions) with at least one settled leg.
  * Most expensive first, at most REPORT_MAX_GROUPS rows; `truncated` says when there were more.
  */
 export async function authorizedCallerReport(
@@ -182,6 +215,8 @@ export async function authorizedCallerReport(
   const [seconds, calls, names] = await Promise.all([
     reservations.aggregate<{ _id: Types.ObjectId; seconds: number }>([
       keptMatch,
+      // A callback attempt's later holds repeat its duration: count it once (its first hold).
+      { $match: { $or: [{ leg: { $ne: 'callback' } }, { seq: 0 }] } },
       { $group: { _id: '$authorizedCallerId', seconds: { $sum: '$duration' } } },
     ]),
     // Per (caller ID, session) first, so `calls` counts calls, not dials.

@@ -15,18 +15,19 @@ export interface ClientInput {
   currency: string;
   credit: number;
   rateTableId: string;
+  callbackRateTableId: string | null;
   unlimitedCredit: boolean;
   maxConcurrentCalls: number | null;
   allowPrefixes: string[];
   denyPrefixes: string[];
 }
 
-async function checkRateTable(db: Connection, rateTableId: string, currency: string): Promise<void> {
+async function checkRateTable(db: Connection, rateTableId: string, currency: string, path = 'rateTableId'): Promise<void> {
   const table = await rateTableModel(db).findById(rateTableId).lean();
-  if (!table) throw validationError('no such rate table', [{ path: 'rateTableId', message: 'no rate table with this id' }]);
+  if (!table) throw validationError('no such rate table', [{ path, message: 'no rate table with this id' }]);
   if (table.currency !== currency) {
     throw validationError('the rate table prices in another currency', [
-      { path: 'rateTableId', message: `rate table is in ${table.currency}, client in ${currency}` },
+      { path, message: `rate table is in ${table.currency}, client in ${currency}` },
     ]);
   }
 }
@@ -38,9 +39,15 @@ function duplicateName(err: unknown): never {
 
 export async function createClient(db: Connection, input: ClientInput, now: Date): Promise<ClientDoc> {
   await checkRateTable(db, input.rateTableId, input.currency);
+  if (input.callbackRateTableId) await checkRateTable(db, input.callbackRateTableId, input.currency, 'callbackRateTableId');
   const { credit, ...rest } = input;
   const client = await clientModel(db)
-    .create({ ...rest, rateTableId: new Types.ObjectId(input.rateTableId), balance: 0 })
+    .create({
+      ...rest,
+      rateTableId: new Types.ObjectId(input.rateTableId),
+      callbackRateTableId: input.callbackRateTableId ? new Types.ObjectId(input.callbackRateTableId) : null,
+      balance: 0,
+    })
     .catch(duplicateName);
   if (credit !== 0) await changeClientCredit(db, { clientId: client._id, amount: credit, kind: 'initial', note: 'initial credit', now });
   return (await clientModel(db).findById(client._id).lean())!;
@@ -53,8 +60,13 @@ export async function updateClient(db: Connection, id: Types.ObjectId, patch: Pa
   if (patch.rateTableId !== undefined || patch.currency !== undefined) {
     await checkRateTable(db, patch.rateTableId ?? String(current.rateTableId), patch.currency ?? current.currency);
   }
+  const callbackTable = patch.callbackRateTableId === undefined ? (current.callbackRateTableId ? String(current.callbackRateTableId) : null) : patch.callbackRateTableId;
+  if (callbackTable && (patch.callbackRateTableId !== undefined || patch.currency !== undefined)) {
+    await checkRateTable(db, callbackTable, patch.currency ?? current.currency, 'callbackRateTableId');
+  }
   const set: Record<string, unknown> = { ...patch };
   if (patch.rateTableId) set.rateTableId = new Types.ObjectId(patch.rateTableId);
+  if (patch.callbackRateTableId !== undefined) set.callbackRateTableId = patch.callbackRateTableId ? new Types.ObjectId(patch.callbackRateTableId) : null;
   const updated = await clients.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean().catch(duplicateName);
   if (!updated) throw notFound('client');
   return updated;

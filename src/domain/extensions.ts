@@ -8,6 +8,7 @@ import { soundModel } from '../../models/sound';
 import { callerIdWarnings } from '../caller-id';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound, validationError, type FieldProblem } from '../errors';
+import { toE164 } from '../phone';
 import { hashPin } from '../security/pin-hash';
 import { crossFieldProblems } from './extension-settings';
 import { languageProblems } from './extension-language';
@@ -21,13 +22,29 @@ export type ExtensionSettings = Omit<ExtensionDoc, '_id' | 'createdAt' | 'update
 /** A client has at most this many public numbers looked at when computing caller-ID warnings. */
 const MAX_NUMBERS_FOR_WARNINGS = 5_000;
 
+/**
+ * Who writes the settings: a client key presents only caller IDs it owns; the operator key may set any
+ * (their trunk, their responsibility). `current` is the stored extension on a change: a value the
+ * operator set stays when a client changes something else.
+ */
+export interface Writer {
+  byClient: boolean;
+  current?: ExtensionDoc;
+}
+
 /** Every problem of the settings; the recorded prompts resolved to what Twilio plays. */
-async function checkReferences(db: Connection, clientId: Types.ObjectId, s: ExtensionSettings): Promise<{ problems: FieldProblem[]; promptPlay: Record<string, string> }> {
+async function checkReferences(
+  db: Connection,
+  clientId: Types.ObjectId,
+  s: ExtensionSettings,
+  writer: Writer,
+): Promise<{ problems: FieldProblem[]; promptPlay: Record<string, string> }> {
   // Looked up alongside the number check; awaited below (the catch only keeps an early throw from leaving it unhandled).
   const recorded = resolvePromptSounds(db, clientId, s.callback.prompts ?? {});
   recorded.catch(() => undefined);
   const problems: FieldProblem[] = [...crossFieldProblems(s), ...languageProblems({ ...s.callback, defaultLanguage: s.callback.defaultLanguage ?? null })];
-  const wanted = [...new Set([...s.callerId.numbers, ...(s.callerId.defaultNumber ? [s.callerId.defaultNumber] : [])])];
+  const userNumber = s.callerId.number.mode === 'user' && s.callerId.number.value ? (toE164(s.callerId.number.value) ?? s.callerId.number.value) : null;
+  const wanted = [...new Set([...s.callerId.numbers, ...(s.callerId.defaultNumber ? [s.callerId.defaultNumber] : []), ...(userNumber ? [userNumber] : [])])];
   const owned = new Set(
     (await phoneNumberModel(db).find({ clientId, number: { $in: wanted } }, { number: 1 }).lean()).map((n) => n.number),
   );
@@ -40,6 +57,7 @@ async function checkReferences(db: Connection, clientId: Types.ObjectId, s: Exte
   if (s.callerId.defaultNumber && !owned.has(s.callerId.defaultNumber)) {
     problems.push({ path: 'callerId.defaultNumber', message: `${s.callerId.defaultNumber} is not a public number of this client` });
   }
+  if (writer.byClient) problems.push(...ownCallerIdProblems(s, userNumber, owned, writer.current));
   const sound = s.callback.disconnectSound;
   if (sound && !sound.startsWith('https://')) {
     const found = Types.ObjectId.isValid(sound)
@@ -49,6 +67,28 @@ async function checkReferences(db: Connection, clientId: Types.ObjectId, s: Exte
   }
   const { problems: soundProblems, play } = await recorded;
   return { problems: [...problems, ...soundProblems], promptPlay: play };
+}
+
+/** A client key's caller ID values: a custom number must be its own, and so must a number it names itself for in SIP identity headers. */
+function ownCallerIdProblems(s: ExtensionSettings, userNumber: string | null, owned: Set<string>, current?: ExtensionDoc): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const was = current?.callerId;
+  const numberChanged = !was || was.number.mode !== s.callerId.number.mode || was.number.value !== s.callerId.number.value;
+  if (userNumber && numberChanged && !owned.has(userNumber)) {
+    problems.push({ path: 'callerId.number.value', message: `${userNumber} is not a number of this client; only the operator key may present another number` });
+  }
+  const nameChanged =
+    !was || numberChanged || was.name.mode !== s.callerId.name.mode || was.name.value !== s.callerId.name.value || was.sendIdentityHeaders !== s.callerId.sendIdentityHeaders;
+  // With identity headers the name goes out with screen=no (not network-verified) next to the number:
+  // "set by equipment" presents the caller's own phone, which is not the client's.
+  const numberNotOwn = s.callerId.number.mode === 'equipment' || (userNumber !== null && !owned.has(userNumber));
+  if (nameChanged && s.callerId.sendIdentityHeaders && s.callerId.name.mode === 'user' && s.callerId.name.value && numberNotOwn) {
+    problems.push({
+      path: 'callerId.name.value',
+      message: 'a client key cannot present a name in SIP identity headers (screen=no) with a number that is not its own; only the operator key may',
+    });
+  }
+  return problems;
 }
 
 function duplicateNumber(err: unknown): never {
@@ -66,12 +106,12 @@ async function toStored(s: ExtensionSettings, promptPlay: Record<string, string>
   return { ...s, callback: { ...callback, passwordHash, promptPlay } };
 }
 
-export async function createExtension(db: Connection, clientId: string, s: ExtensionSettings): Promise<ExtensionDoc> {
+export async function createExtension(db: Connection, clientId: string, s: ExtensionSettings, writer: Writer = { byClient: false }): Promise<ExtensionDoc> {
   const cid = new Types.ObjectId(clientId);
   if (!(await clientModel(db).exists({ _id: cid }))) {
     throw validationError('no such client', [{ path: 'clientId', message: 'no client with this id' }]);
   }
-  const { problems, promptPlay } = await checkReferences(db, cid, s);
+  const { problems, promptPlay } = await checkReferences(db, cid, s, writer);
   if (problems.length) throw validationError('invalid extension settings', problems);
   const doc = await extensionModel(db)
     .create({ ...(await toStored(s, promptPlay)), clientId: cid })
@@ -79,8 +119,8 @@ export async function createExtension(db: Connection, clientId: string, s: Exten
   return doc.toObject();
 }
 
-export async function updateExtension(db: Connection, current: ExtensionDoc, merged: ExtensionSettings): Promise<ExtensionDoc> {
-  const { problems, promptPlay } = await checkReferences(db, current.clientId, merged);
+export async function updateExtension(db: Connection, current: ExtensionDoc, merged: ExtensionSettings, byClient = false): Promise<ExtensionDoc> {
+  const { problems, promptPlay } = await checkReferences(db, current.clientId, merged, { byClient, current });
   if (problems.length) throw validationError('invalid extension settings', problems);
   const updated = await extensionModel(db)
     .findOneAndUpdate({ _id: current._id }, { $set: await toStored(merged, promptPlay, current) }, { returnDocument: 'after' })

@@ -73,8 +73,10 @@ export async function runScenario(
       else outcome = leg.status === 'busy' ? 'callback-busy' : leg.status === 'no-answer' ? 'callback-no-answer' : 'callback-failed';
     }
   }
+  // Both legs are billed (issue 11): the callback leg from its own CallDuration, each dial from its DialCallDuration.
+  if (callback) say(`[callback] charge basis, callback leg: CallDuration=${callback.durationS} s; the service bills it at the callback target's rate`);
   for (const d of [...inbound.dials, ...(callback?.dials ?? [])]) {
-    say(`[callback] charge basis: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
+    say(`[callback] charge basis, dial leg: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
   }
   return { outcome, inbound, callback, transcript, errors };
 }

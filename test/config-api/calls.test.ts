@@ -133,7 +133,7 @@ describe('config API: call records', () => {
     assert.equal(charge.reservationId, dial.detail.reservationId);
     assert.deepEqual(
       { ...charge, reservationId: undefined },
-      { reservationId: undefined, destination: DESTINATION, seconds: 4 * 3600, duration: 61, charge: '0.04', state: 'settled', balanceAfter: '9.96' },
+      { reservationId: undefined, leg: 'dial', destination: DESTINATION, seconds: 4 * 3600, duration: 61, charge: '0.04', state: 'settled', balanceAfter: '9.96' },
     );
     assertNoPin(res);
 

@@ -32,6 +32,7 @@ describe('config API: callback extensions', () => {
       passwordSet: false,
       requireCallerPassword: false,
       allowCreditQuery: false,
+      chargeCallbackLeg: true,
       retry: { attempts: 2, delaySeconds: 30, ringTimeoutSeconds: 30, detectMachine: true },
       language: 'en-US',
       defaultLanguage: null,
@@ -200,9 +201,10 @@ describe('config API: callback extensions', () => {
 
   it('when a custom caller ID number is not a Twilio number of the client, then the API warns', async () => {
     const { app } = createTestApp();
-    const { clientId, api } = await createClientWithKey(app);
+    const { clientId } = await createClientWithKey(app);
     await addNumber(clientId, '+442071838750', 'PSTN', 'twilio');
-    const res = await api.post('/api/extensions', { ...minimal, callerId: { number: { mode: 'user', value: '5551234' } } }).expect(201);
+    // Only the operator key may set a number the client does not own (issue 11).
+    const res = await apiAs(app).post('/api/extensions', { ...minimal, clientId, callerId: { number: { mode: 'user', value: '5551234' } } }).expect(201);
     assert.ok(res.body.warnings.some((w: string) => /13214/.test(w)), JSON.stringify(res.body.warnings));
   });
 

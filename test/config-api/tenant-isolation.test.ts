@@ -11,6 +11,7 @@ import { createTestApp, TEST_PUBLIC_BASE_URL } from '../support/harness';
 const SAMPLE_BODIES: Record<string, (ids: Ids) => object> = {
   'post /clients': (ids) => ({ name: 'intruder', rateTableId: ids.rateTableId }),
   'patch /clients/:id': () => ({ name: 'taken over' }),
+  'patch /settings/fraud': () => ({ denyPrefixes: [], maxCallbacksPerTargetPerHour: 1000 }),
   'post /clients/:id/credit': () => ({ amount: '100.00' }),
   'post /clients/:id/api-keys': () => ({ name: 'stolen' }),
   'post /api-keys': () => ({ role: 'operator', name: 'escalated' }),

@@ -157,7 +157,8 @@ export class ServiceRig {
       clientId: client.id,
       extensionNumber: '100',
       name: 'Desk',
-      callback: { returnCalls: 'authorized', requireCallerPassword: true, triggerAfterSeconds: opts.triggerAfterSeconds ?? 1 },
+      // These tests prove the dial's charge survives crashes; the callback leg's money has its own tests.
+      callback: { returnCalls: 'authorized', requireCallerPassword: true, triggerAfterSeconds: opts.triggerAfterSeconds ?? 1, chargeCallbackLeg: false },
     });
     await this.api('POST', `/channels/${channel.id}/numbers`, { number: NUMBER, clientId: client.id, extensionId: ext.id });
     const caller = await this.api('POST', `/extensions/${ext.id}/authorized-callers`, { number: CALLER, password: PIN, credit: '2.00' });

@@ -39,6 +39,8 @@ describe('security: PIN brute force stops at the lockout', function () {
 
   it('when five callbacks each end after three wrong PINs, then the target is locked out and the next call gets no callback, even with the right PIN', async () => {
     await rig.seed({ callback: { triggerAfterSeconds: 5 } });
+    // Every wrong PIN counts (issue 11): five callbacks of three wrong PINs are the 15 that lock the target.
+    await rig.admin.patch('/api/settings/fraud', { maxWrongPinsPerTargetPerHour: 15 }).expect(200);
     let guess = 1000;
     for (let s = 1; s <= 5; s++) {
       const { last, prompts } = await guessingSession([String(guess++), String(guess++), String(guess++), String(guess++)]);

@@ -81,7 +81,8 @@ async function seed(admin: ApiAs, app: TestApp['app']): Promise<{ clientId: stri
       clientId: c.clientId,
       extensionNumber: '100',
       name: 'Demo desk',
-      callback: { returnCalls: 'authorized', triggerAfterSeconds: 1, requireCallerPassword: true, allowCreditQuery: true, disconnectSound: DISCONNECT_SOUND },
+      // The figures below are the dial leg's (a 5-minute limit on 0.05); both legs are priced in test/callflow/both-legs.test.ts.
+      callback: { returnCalls: 'authorized', triggerAfterSeconds: 1, requireCallerPassword: true, allowCreditQuery: true, disconnectSound: DISCONNECT_SOUND, chargeCallbackLeg: false },
       callerId: {},
     })
     .expect(201);

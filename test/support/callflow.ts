@@ -82,7 +82,8 @@ export class CallflowRig {
         clientId: c.clientId,
         extensionNumber: '0003*003',
         name: 'Front desk',
-        callback: { returnCalls: 'authorized', triggerAfterSeconds: 5, requireCallerPassword: true, ...opts.callback },
+        // The rig's figures are the dial leg's alone unless a test charges the callback leg (test/callflow/both-legs.test.ts).
+        callback: { returnCalls: 'authorized', triggerAfterSeconds: 5, requireCallerPassword: true, chargeCallbackLeg: false, ...opts.callback },
         callerId: opts.callerId ?? {},
       })
       .expect(201);
