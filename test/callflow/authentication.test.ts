@@ -189,7 +189,7 @@ describe('call flow: authentication', () => {
 
   describe('lockout', function () {
     // Up to six callbacks with three scrypt PIN checks each: a wide margin for a loaded machine.
-    this.timeout(180_000);
+    this.timeout(540_000);
     // Every wrong PIN counts (issue 11): five sessions of three wrong PINs are the 15 that lock the target.
     beforeEach(() => rig.admin.patch('/api/settings/fraud', { maxWrongPinsPerTargetPerHour: 15 }).expect(200));
     it('when five password sessions fail for one target within an hour, then its next call rings the same time and gets no callback (target-locked-out), until the hour has passed', async () => {

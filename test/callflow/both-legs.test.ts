@@ -52,7 +52,7 @@ async function callRecord(rig: CallflowRig, inbound: string) {
 
 describe('call flow: both legs are money', function () {
   // A whole callback and dial per test: a wide margin for a loaded machine.
-  this.timeout(120_000);
+  this.timeout(360_000);
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();

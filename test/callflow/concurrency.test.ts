@@ -14,7 +14,7 @@ import { TEST_ACCOUNT_SID } from '../support/harness';
 const callerNumber = (i: number) => `+1202555${String(1000 + i).padStart(4, '0')}`;
 
 describe('call flow under concurrency', function () {
-  this.timeout(120_000);
+  this.timeout(360_000);
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();

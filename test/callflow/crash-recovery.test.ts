@@ -31,7 +31,7 @@ async function until(what: string, check: () => boolean, ms: number): Promise<vo
 
 /** The real service in a child process, on the embedded database, killed with SIGKILL mid-session. */
 describe('crash recovery', function () {
-  this.timeout(120_000);
+  this.timeout(360_000);
   let dataDir: string;
   let standin: TwilioRestStandin;
   const services: ServiceProcess[] = [];

@@ -109,7 +109,7 @@ describe('call flow: reconciliation and errors', () => {
   });
 
   it('when the ring time is real, then the reject is really held that long (the one test on the real clock)', async function () {
-    this.timeout(10_000);
+    this.timeout(60_000);
     await rig.seed({ callback: { triggerAfterSeconds: 1 } });
     const real = createTestApp({ twilioApiBaseUrl: 'http://127.0.0.1:9', clock: systemClock });
     const params = { CallSid: callSid(), AccountSid: TEST_ACCOUNT_SID, From: CALLER, To: '+442071838750', CallStatus: 'ringing' };

@@ -35,7 +35,7 @@ async function ring(rig: CallflowRig, from: string) {
 
 describe('toll fraud: targets, rate limits and PIN guessing', function () {
   // Several full callbacks per test (six with scrypt PIN checks): a wide margin for a loaded machine.
-  this.timeout(180_000);
+  this.timeout(540_000);
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();
@@ -121,7 +121,7 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
   });
 
   it('when 50 sessions of one limited client dial at once and the webhooks interleave, then the balance never ends below zero and equals the credit minus the charges', async function () {
-    this.timeout(240_000);
+    this.timeout(720_000);
     await seed(rig, { client: { credit: '3.00' }, callback: { triggerAfterSeconds: 0 } });
     const callers = Array.from({ length: 50 }, (_, i) => `+4479111${String(23_400 + i).padStart(5, '0')}`);
     await Promise.all(callers.map((from) => rig.t.signedPost('/voice/incoming', { CallSid: callSid(), AccountSid: TEST_ACCOUNT_SID, From: from, To: NUMBER, CallStatus: 'ringing' })));

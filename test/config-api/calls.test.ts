@@ -80,7 +80,7 @@ async function allPages(api: ApiAs, query: string): Promise<string[]> {
 describe('config API: call records', () => {
   let rig: CallflowRig;
   beforeEach(async function () {
-    this.timeout(30_000);
+    this.timeout(90_000);
     rig = new CallflowRig();
     await rig.start();
     await rig.seed();
@@ -167,7 +167,7 @@ describe('config API: call records', () => {
   });
 
   it('when calls are listed, then they come newest first, page by page, and every filter narrows them', async function () {
-    this.timeout(30_000);
+    this.timeout(90_000);
     const ext2 = await rig.admin
       .post('/api/extensions', { clientId: rig.clientId, extensionNumber: '0003*004', name: 'Back office', callback: { returnCalls: 'authorized' } })
       .expect(201);
@@ -227,7 +227,7 @@ describe('config API: call records', () => {
   });
 
   it('when the report per authorized caller ID is asked, then it sums calls, talk time and cost of the settled dials', async function () {
-    this.timeout(30_000);
+    this.timeout(90_000);
     await rig.admin.patch(`/api/extensions/${rig.extensionId}/authorized-callers/${rig.callerId}`, { name: 'Alice' }).expect(200);
     const bob = await rig.admin
       .post(`/api/extensions/${rig.extensionId}/authorized-callers`, { number: CALLER2, password: CALLER2_PIN, name: 'Bob' })

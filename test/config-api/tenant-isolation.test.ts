@@ -58,7 +58,7 @@ function fillPath(path: string, ids: Ids): string {
 
 describe('config API: tenant isolation on every route (generated from the route table)', () => {
   it("when client B's key is used on client A's objects, then every route answers 404 or shows none of them", async function () {
-    this.timeout(60_000);
+    this.timeout(180_000);
     const { app } = createTestApp();
     const admin = apiAs(app);
     const a = await createClientWithKey(app);

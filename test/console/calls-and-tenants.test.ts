@@ -12,13 +12,13 @@ const SERVICE_NUMBER = '+12025550100';
 const CALLER = '+12025550143';
 
 describe('console: tenants, calls and the other pages (headless Chromium)', function () {
-  this.timeout(120_000);
+  this.timeout(360_000);
   let rig: Rig | undefined;
   let browser: Browser | undefined;
   let stops: Array<() => Promise<void>> = [];
   before(function () {
     skipWithoutChromium(this);
-    this.timeout(120_000);
+    this.timeout(360_000);
     ensureConsoleBuilt();
   });
   afterEach(async () => {
@@ -123,7 +123,11 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     assert.ok(ringX < attemptX && attemptX < dialX, `${ringX} < ${attemptX} < ${dialX}`);
     // Charges and the caller ID trace beside it.
     await page.getByRole('heading', { name: 'Charges' }).waitFor();
-    assert.equal(await page.locator('.beside table tbody tr').count(), 1);
+    // One row per leg: the callback leg (to the caller) and the dial, each with its charge.
+    const rows = page.locator('.beside table tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.deepEqual(await rows.locator('td:nth-child(1)').allTextContents(), ['callback', 'dial']);
+    assert.deepEqual(await rows.locator('td:nth-child(2)').allTextContents(), [CALLER, '+12025550186']);
     assert.ok((await page.locator('ol.trace li').count()) > 0, 'the caller ID trace');
     assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'call');

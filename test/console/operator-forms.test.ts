@@ -18,12 +18,12 @@ async function tabTo(page: Page, label: string, max = 60): Promise<void> {
 }
 
 describe('console: the operator sets up a client through the forms (headless Chromium)', function () {
-  this.timeout(120_000);
+  this.timeout(360_000);
   let rig: Rig | undefined;
   let browser: Browser | undefined;
   before(function () {
     skipWithoutChromium(this);
-    this.timeout(120_000);
+    this.timeout(360_000);
     ensureConsoleBuilt();
   });
   afterEach(async () => {

@@ -83,7 +83,7 @@ async function waitForDatabase(conn: mongoose.Connection): Promise<void> {
 }
 
 describe('faults: the database stopped during an incoming call', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   describe('in process, the database killed and started again under a running app', () => {
     let db: StoppableDb;

@@ -11,7 +11,7 @@ import { CALLER, NUMBER, ServiceRig, until } from './service-rig';
  * Slow by nature (the lease), so on its own.
  */
 describe('faults: the service killed (SIGKILL) while calls.create is in flight', function () {
-  this.timeout(90_000);
+  this.timeout(270_000);
   let rig: ServiceRig;
   beforeEach(function () {
     if (process.env.MONGODB_URI) this.skip();
@@ -39,8 +39,9 @@ describe('faults: the service killed (SIGKILL) while calls.create is in flight',
     const adopted = await until(
       'the call adopted',
       async () => {
+        // The CallSid and the timeline's callback-adopted entry are two writes: wait for both.
         const s = await rig.session(call.inbound);
-        return s?.callback.callSid ? s : null;
+        return s?.callback.callSid && s.timeline.some((e) => e.event === 'callback-adopted') ? s : null;
       },
       45_000,
     );

@@ -69,7 +69,7 @@ const STAGES: Stage[] = [
 ];
 
 describe('faults: the service killed (SIGKILL) at each stage of a session', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let rig: ServiceRig;
 
   beforeEach(function () {

@@ -22,7 +22,7 @@ describe('HTTP basics', () => {
   });
 
   it('when the database process is stopped, then /readyz is 503', async function () {
-    this.timeout(60_000);
+    this.timeout(180_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readyz-db-'));
     const db = await startEmbeddedDb({ dataDir: dir });
     const conn = await connectDatabase(db.uri, 'readyz');

@@ -7,7 +7,7 @@ import { startServiceProcess, waitUntilGone } from '../support/service-process';
 
 /** These start the real service as `npm start` does, on the embedded database. */
 describe('service lifecycle on the embedded database', function () {
-  this.timeout(120_000);
+  this.timeout(360_000);
   let dataDir: string;
 
   beforeEach(function () {
@@ -89,7 +89,7 @@ describe('service lifecycle on the embedded database', function () {
 });
 
 describe('operator key on first start', function () {
-  this.timeout(120_000);
+  this.timeout(360_000);
 
   it('when ADMIN_API_KEY is unset, then a key is printed once, works, and only its hash is stored', async function () {
     if (process.env.MONGODB_URI) this.skip();

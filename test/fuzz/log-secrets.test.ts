@@ -50,7 +50,7 @@ function strings(v: unknown, out: string[] = []): string[] {
 }
 
 describe('security: no secret in any log line', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   let rig: LoggedRig;
   beforeEach(async () => {
     rig = new LoggedRig();

@@ -11,7 +11,7 @@ import { testDb } from '../support/database';
  * included. A retried step (Twilio re-posting the same Gather) cannot be used for an extra guess.
  */
 describe('security: PIN brute force stops at the lockout', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();

@@ -74,7 +74,7 @@ interface Outcome {
 }
 
 describe('fuzz: voice webhooks', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   let t: TestApp;
   let sessionId = '';
   const twimlSeen = new Map<string, string>(); // distinct 200 bodies -> the request that produced it

@@ -19,7 +19,7 @@ function entriesUnder(dir: string): { path: string; dir: boolean }[] {
 }
 
 describe('hardening: DATA_DIR permissions and HOST (issue 15, item 2)', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it('when the embedded database starts on a new DATA_DIR and writes, then DATA_DIR and its folders are 0700 and every file 0600, an old 0644 file included', async function () {
     if (process.platform === 'win32') this.skip();

@@ -8,7 +8,7 @@ if (!findTwilioReferenceDir()) {
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
-    this.timeout(240_000); // a first run on a fresh machine builds FerretDB
+    this.timeout(720_000); // a first run on a fresh machine builds FerretDB
     await startTestDatabase();
   },
   async beforeEach() {

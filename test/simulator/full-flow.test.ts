@@ -96,7 +96,7 @@ const says = (r: ScenarioResult) =>
   (r.callback?.events ?? []).flatMap((e) => (e.type === 'say' ? [e.text] : []));
 
 describe('phone simulator: the whole flow against the real service', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
   let run: Run & { transcript: string[] };
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' || process.env.SIM_TRANSCRIPT) console.log(run.transcript.join('\n'));

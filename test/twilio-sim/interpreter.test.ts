@@ -28,7 +28,7 @@ interface Hit {
 }
 
 describe('TwiML interpreter', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
   let server: http.Server;
   let base = '';
   let docs: Record<string, string> = {};

@@ -8,7 +8,7 @@ const authToken = 'test-token-not-a-secret';
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 
 describe('Twilio REST stand-in', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
   let standin: TwilioRestStandin;
   let base: string;
   let client: TwilioClient;

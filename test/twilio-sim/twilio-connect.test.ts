@@ -14,7 +14,7 @@ const UNKNOWN = '+12025550111';
 const NO_EXTENSION = '+12025550122';
 
 describe('twilio:connect: wiring Twilio numbers to the service', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
   let standin: TwilioRestStandin;
   let t: TestApp;
   let server: http.Server;

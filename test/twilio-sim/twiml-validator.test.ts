@@ -9,7 +9,7 @@ const BASE = 'https://cb.example.com';
 const withXsd = findTwilioReferenceDir() !== null;
 
 describe('TwiML validator', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
 
   describe('accepts valid voice TwiML', () => {
     const good: Record<string, string> = {

@@ -24,6 +24,7 @@ export function CallPage({ id }: { id: string }) {
           <table>
             <thead>
               <tr>
+                <th>Leg</th>
                 <th>Destination</th>
                 <th>Limit (s)</th>
                 <th>Duration (s)</th>
@@ -35,6 +36,7 @@ export function CallPage({ id }: { id: string }) {
             <tbody>
               {c.charges.map((ch) => (
                 <tr key={ch.reservationId}>
+                  <td>{ch.leg}</td>
                   <td>{ch.destination}</td>
                   <td class="num">{ch.seconds}</td>
                   <td class="num">{ch.duration ?? '-'}</td>
