@@ -45,6 +45,13 @@ export interface CallSessionDoc {
     lastStatus: string | null;
     machine: boolean;
     answeredAt: Date | null;
+    /** The CallSid whose final status was last reported (written before that attempt is settled). */
+    endedCallSid: string | null;
+    /**
+     * The callback-leg seconds (from the answer) the attempt's holds pay for; 0: not known yet (look at
+     * the holds); null: nothing to hold (a free leg, unlimited credit). See src/billing/callback-leg-cover.ts.
+     */
+    coveredSeconds: number | null;
   };
   auth: { failures: number; passed: boolean; failedSession: boolean };
   /** Idempotency of <Gather>/<Dial> actions: each action URL carries the step it answers. */
@@ -102,6 +109,8 @@ export const callSessionSchema = new Schema<CallSessionDoc>(
       lastStatus: { type: String, default: null },
       machine: { type: Boolean, default: false },
       answeredAt: { type: Date, default: null },
+      endedCallSid: { type: String, default: null },
+      coveredSeconds: { type: Number, default: 0 },
     },
     auth: {
       failures: { type: Number, default: 0 },

@@ -32,6 +32,11 @@ export interface ReservationDoc {
   dialCallSid: string | null;
   duration: number | null;
   charge: number | null;
+  /**
+   * A callback-leg hold's share of its attempt's charge, stored when its settlement claims it: a run
+   * that finishes a settlement another run began charges the same share, whatever holds came since.
+   */
+  allotted: number | null;
   /** After this, a reservation nobody settled is settled by the sweeper. */
   settleAfter: Date;
   createdAt: Date;
@@ -62,6 +67,7 @@ export const reservationSchema = new Schema<ReservationDoc>(
     dialCallSid: { type: String, default: null },
     duration: { type: Number, default: null },
     charge: { type: Number, default: null },
+    allotted: { type: Number, default: null },
     settleAfter: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     settledAt: { type: Date, default: null },

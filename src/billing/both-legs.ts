@@ -5,14 +5,21 @@ import { callCost, MAX_TALK_SECONDS, maxTalkSeconds, type Tariff } from './ratin
  * the caller talks on the dial, so a dial's time limit must leave room for both. Pure: no I/O, no clock.
  */
 
-/**
- * How long the callback leg may still run after a dial ends (the disconnect sound, the hang-up, the
- * <Dial action> round trip); held with the dial so that those seconds are paid too.
- */
-export const CALLBACK_AFTER_DIAL_SECONDS = 30;
+/** How long a dial rings the destination (`<Dial timeout>`): the callback leg runs all that time too. */
+export const DIAL_RING_SECONDS = 30;
 
-/** What the callback leg holds when placed: this much conversation (password, menu), at least one increment. */
+/**
+ * The callback leg's seconds around a dial that are not talk time: the prompts before it ("you can talk
+ * for...", "connecting"), the ring, and after it the disconnect sound, the hang-up and the <Dial action>
+ * round trip. Held with the dial, so that the callback leg is paid for every second it runs.
+ */
+export const CALLBACK_DIAL_OVERHEAD_SECONDS = 10 + DIAL_RING_SECONDS + 30;
+
+/** What the callback leg holds when placed, and each time its conversation (password, menu) runs past what it holds. */
 export const CALLBACK_PREDIAL_SECONDS = 120;
+
+/** The longest one conversation step keeps the callback leg up (its prompts and gather); more is held before it runs past. */
+export const CALLBACK_STEP_SECONDS = 60;
 
 export interface CallbackLegSoFar {
   rate: Tariff;
@@ -35,7 +42,8 @@ export interface BothLegsLimit {
 
 /**
  * The longest dial time limit, in whole increments of the dial's rate, that `available` pays for with
- * both legs running together: dialCost(T) + callbackCost(elapsed + T + tail) - held <= available.
+ * both legs running together: dialCost(T) + callbackCost(elapsed + overhead + T) - held <= available,
+ * the overhead being the ring and the prompts around the dial (CALLBACK_DIAL_OVERHEAD_SECONDS).
  * Without a callback leg to pay (`callback` null) this is the dial alone (maxTalkSeconds).
  * Both costs only grow with T, so a binary search over the increments finds it.
  */
@@ -46,7 +54,7 @@ export function bothLegsTimeLimit(available: number, dialRate: Tariff, callback:
   }
   const credit = Math.floor(available);
   const need = (t: number) => {
-    const callbackSeconds = Math.ceil(callback.elapsed) + t + CALLBACK_AFTER_DIAL_SECONDS;
+    const callbackSeconds = Math.ceil(callback.elapsed) + CALLBACK_DIAL_OVERHEAD_SECONDS + t;
     const extra = Math.max(0, callCost(callbackSeconds, callback.rate) - callback.held);
     return { dialAmount: callCost(t, dialRate), callbackExtra: extra, callbackSeconds };
   };
@@ -76,6 +84,24 @@ export function bothLegsTimeLimit(available: number, dialRate: Tariff, callback:
 export function callbackPlacementHold(available: number, rate: Tariff): { seconds: number; amount: number } {
   const seconds = maxTalkSeconds(available, rate, Math.max(rate.initialSeconds, CALLBACK_PREDIAL_SECONDS));
   return { seconds, amount: callCost(seconds, rate) };
+}
+
+export type CallbackTopUp = { enough: true } | { enough: false; seconds: number; amount: number } | { enough: false; seconds: 0; amount: 0 };
+
+/**
+ * Whether the callback leg's holds still pay for the next conversation step (CALLBACK_STEP_SECONDS from
+ * `elapsed`), and if not what to hold more: CALLBACK_PREDIAL_SECONDS ahead, or as much as `available`
+ * pays. `seconds` 0: not even the next step is paid for (the call must end). `covered` is the seconds
+ * (from the answer) the holds pay for, `held` what they hold.
+ */
+export function callbackTopUp(elapsed: number, covered: number, held: number, available: number, rate: Tariff): CallbackTopUp {
+  const needed = Math.ceil(elapsed) + CALLBACK_STEP_SECONDS;
+  if (needed <= covered) return { enough: true };
+  // What the holds and the rest of the credit pay together, as callback-leg seconds from the answer.
+  const wanted = Math.ceil(elapsed) + CALLBACK_PREDIAL_SECONDS;
+  const seconds = maxTalkSeconds(held + Math.max(0, Math.floor(available)), rate, wanted);
+  if (seconds < needed) return { enough: false, seconds: 0, amount: 0 };
+  return { enough: false, seconds, amount: Math.max(0, callCost(seconds, rate) - held) };
 }
 
 /**

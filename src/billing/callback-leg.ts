@@ -4,48 +4,64 @@ import { authorizedCallerModel } from '../../models/authorized-caller';
 import type { CallSessionDoc } from '../../models/call-session';
 import { clientModel } from '../../models/client';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { allocateCharge, bothLegsTimeLimit, callbackPlacementHold } from './both-legs';
+import { allocateCharge, callbackPlacementHold } from './both-legs';
 import { callCost, type Rate } from './rating';
-import { reserveCredit, settleReservation, type ReserveResult } from './reservations';
+import { reserveCredit, settleReservation } from './reservations';
 
 /**
  * The callback leg's money, on the reservation machinery of the dials: a hold when the callback is
- * placed (seq 0), one more with each dial (seq = the dial's step), all settled together once from that
- * attempt's final duration. Each hold's id is derived from (session, attempt, seq), so a job or a step
- * run again after a crash finds its hold instead of taking a second one.
+ * placed (seq 0), more when its conversation runs past what is held (seq 2 * step) and with each dial
+ * (seq 2 * step + 1), so seq follows the order in which they are taken. All settle together once from
+ * that attempt's final duration. Each hold's id is derived from (session, attempt, seq), so a job or a
+ * step run again after a crash finds its hold instead of taking a second one.
  */
 
 /** How long after placing a hold the sweeper first asks Twilio about a callback leg nobody settled. */
 export const CALLBACK_SETTLE_GRACE_MS = 15 * 60_000;
 
-/** A hold's seq is 0 or a conversation step, and a session has at most 60 steps (step-guard's MAX_STEPS). */
-const MAX_SEQ = 64;
+/** A session has at most 60 steps (step-guard's MAX_STEPS); two holds per step at most. */
+const MAX_STEP = 64;
+const MAX_SEQ = 2 * MAX_STEP + 1;
+
+/** The seq of the hold taken before a step runs past what is held, and of the hold a dial takes. */
+export const topUpSeq = (step: number) => 2 * step;
+export const dialSeq = (step: number) => 2 * step + 1;
+export const seqFits = (step: number) => step >= 1 && step <= MAX_STEP;
 
 export function callbackHoldId(sessionId: Types.ObjectId, attempt: number, seq: number): Types.ObjectId {
   return new Types.ObjectId(createHash('sha256').update(`${String(sessionId)}:callback:${attempt}:${seq}`).digest('hex').slice(0, 24));
 }
 
-export type PlacementHold = { ok: true } | { ok: false; reason: 'client-no-credit' | 'authorized-caller-no-credit' };
+export type PlacementHold =
+  | { ok: true; coveredSeconds: number | null }
+  | { ok: false; reason: 'client-no-credit' | 'authorized-caller-no-credit' | 'no-rate' };
 
 /**
- * Before `calls.create`: holds up to CALLBACK_PREDIAL_SECONDS of the callback leg (at least its first
- * increment) on the client's balance and a limited caller ID's allowance. Nothing is held when the leg
- * is free for the client (no `callbackRate`).
+ * Before `calls.create`: the credit must still pay the callback leg's first increment plus the cheapest
+ * dial's (`cheapestDial`, null: nothing can be dialed), the caller ID's allowance too when limited.
+ * Then up to CALLBACK_PREDIAL_SECONDS of the callback leg are held (nothing when the leg is free for
+ * the client: no `callbackRate`). `coveredSeconds`: the callback-leg seconds held for, null when none
+ * need holding (a free leg, unlimited credit).
  */
-export async function holdCallbackPlacement(db: Connection, s: CallSessionDoc, now: Date): Promise<PlacementHold> {
+export async function holdCallbackPlacement(db: Connection, s: CallSessionDoc, now: Date, cheapestDial: number | null): Promise<PlacementHold> {
   const rate = s.callbackRate;
-  if (!rate || !s.target) return { ok: true };
+  if (!s.target) return { ok: true, coveredSeconds: null };
+  if (cheapestDial === null) return { ok: false, reason: 'no-rate' };
   const [client, caller] = await Promise.all([
     clientModel(db).findById(s.clientId, { balance: 1, unlimitedCredit: 1 }).lean(),
     s.authorizedCallerId ? authorizedCallerModel(db).findById(s.authorizedCallerId, { unlimited: 1, available: 1 }).lean() : null,
   ]);
   if (!client) return { ok: false, reason: 'client-no-credit' };
   const callerLimited = caller && !caller.unlimited ? caller : null;
+  const needed = Math.max(1, (rate ? callCost(rate.initialSeconds, rate) : 0) + cheapestDial);
+  if (callerLimited && callerLimited.available < needed) return { ok: false, reason: 'authorized-caller-no-credit' };
+  if (!client.unlimitedCredit && client.balance < needed) return { ok: false, reason: 'client-no-credit' };
+  if (!rate) return { ok: true, coveredSeconds: null };
   let available = client.unlimitedCredit ? Number.POSITIVE_INFINITY : client.balance;
   if (callerLimited) available = Math.min(available, callerLimited.available);
   // Unlimited on both sides: hold nothing, but keep the hold document that the charge settles on.
-  const hold = Number.isFinite(available) ? callbackPlacementHold(available, rate) : { seconds: rate.initialSeconds, amount: 0 };
-  const refusal = callerLimited && callerLimited.available < callCost(rate.initialSeconds, rate) ? 'authorized-caller-no-credit' : 'client-no-credit';
+  const limited = Number.isFinite(available);
+  const hold = limited ? callbackPlacementHold(available, rate) : { seconds: rate.initialSeconds, amount: 0 };
   const attempt = s.callback.attempts;
   const r = await reserveCredit(db, {
     reservationId: callbackHoldId(s._id, attempt, 0),
@@ -61,7 +77,10 @@ export async function holdCallbackPlacement(db: Connection, s: CallSessionDoc, n
     now,
     settleGraceMs: CALLBACK_SETTLE_GRACE_MS,
   });
-  return r.ok ? { ok: true } : { ok: false, reason: refusal };
+  if (r.ok) return { ok: true, coveredSeconds: limited ? hold.seconds : null };
+  // Another call took the credit meanwhile: the side that binds names the refusal.
+  const callerBinds = callerLimited !== null && (client.unlimitedCredit || callerLimited.available < client.balance);
+  return { ok: false, reason: callerBinds ? 'authorized-caller-no-credit' : 'client-no-credit' };
 }
 
 /** The holds of one callback attempt that carry money, in settlement order. */
@@ -79,7 +98,10 @@ const capOf = (r: ReservationDoc) => (r.clientAmount > 0 ? r.clientAmount : r.ca
 
 /**
  * Charges a callback attempt once from its answered duration: the first settlement fixes the duration
- * (a later or repeated report of it changes nothing), the charge is split over the holds in order.
+ * (a later or repeated report of it changes nothing), the charge is split over the holds in seq order
+ * (allocateCharge), each at most what it holds. A hold settled or being settled keeps the share it was
+ * given; only the rest of the charge is split over the holds still open (one taken while the attempt
+ * was being settled included), so the shares never add up to more than the charge.
  * A busy, unanswered or failed attempt has duration 0 and costs nothing. Returns the attempt's charge.
  */
 export async function settleCallbackAttempt(
@@ -94,85 +116,22 @@ export async function settleCallbackAttempt(
   const fixed = holds.find((h) => h.state !== 'held' && h.duration !== null);
   const duration = fixed?.duration ?? Math.max(0, Math.floor(report.duration));
   const rate: Rate = holds[0]!.rate;
-  const shares = allocateCharge(callCost(duration, rate), holds.map(capOf));
+  const given = (h: ReservationDoc) => (h.state === 'settled' ? (h.charge ?? 0) : h.state === 'settling' ? (h.allotted ?? null) : null);
+  const open = holds.filter((h) => given(h) === null);
+  const rest = callCost(duration, rate) - holds.reduce((sum, h) => sum + (given(h) ?? 0), 0);
+  const split = allocateCharge(rest, open.map(capOf));
+  const shares = new Map(open.map((h, i) => [String(h._id), split[i]!]));
   let charge = 0;
   let settledNow = false;
-  for (const [i, h] of holds.entries()) {
+  for (const h of holds) {
     if (h.state === 'settled') {
       charge += h.charge ?? 0;
       continue;
     }
-    const r = await settleReservation(db, h._id, { duration, dialCallSid: fixed?.dialCallSid ?? report.callSid, charge: shares[i]! }, now);
+    const share = given(h) ?? shares.get(String(h._id)) ?? 0;
+    const r = await settleReservation(db, h._id, { duration, dialCallSid: fixed?.dialCallSid ?? report.callSid, charge: share }, now);
     charge += r.charge;
     settledNow ||= !r.alreadySettled;
   }
   return { charge, settledNow };
-}
-
-/** What the current attempt holds for the callback leg, for pricing a dial with both legs. */
-export function heldFor(holds: readonly ReservationDoc[]): number {
-  return holds.reduce((sum, h) => sum + (h.state === 'held' ? Math.max(h.clientAmount, h.callerAmount) : 0), 0);
-}
-
-export interface DialWithCallbackInput {
-  session: CallSessionDoc;
-  step: number;
-  reservationId: Types.ObjectId;
-  client: { _id: Types.ObjectId; unlimitedCredit: boolean; balance: number };
-  caller: { id: Types.ObjectId; unlimited: boolean; available: number } | null;
-  rate: Rate;
-  destination: string;
-  now: Date;
-}
-
-/**
- * The credit for a dial while the callback leg runs: the longest time limit for which what is left
- * pays both legs until the dial ends (bothLegsTimeLimit), held as two pieces: more for the callback
- * leg (a hold with seq = this step) and the dial's own reservation. With a free callback leg this is
- * the dial alone, as before.
- */
-export async function reserveDialWithCallbackLeg(db: Connection, input: DialWithCallbackInput): Promise<ReserveResult> {
-  const { session: s, client, caller, rate, destination, now } = input;
-  const base = {
-    sessionId: s._id,
-    clientId: client._id,
-    clientUnlimited: client.unlimitedCredit,
-    clientBalance: client.balance,
-    caller,
-    destination,
-    now,
-  };
-  const callerLimited = caller && !caller.unlimited ? caller : null;
-  let available = client.unlimitedCredit ? Number.POSITIVE_INFINITY : client.balance;
-  if (callerLimited) available = Math.min(available, callerLimited.available);
-  const cbRate = s.callbackRate;
-  if (!cbRate || !Number.isFinite(available)) return reserveCredit(db, { ...base, rate, reservationId: input.reservationId });
-
-  const attempt = s.callback.attempts;
-  const holds = await attemptHolds(db, s._id, attempt);
-  if (input.step > MAX_SEQ) return { ok: false, reason: 'insufficient-credit' };
-  // The callback leg already ended (its final status came first): nothing more to talk on.
-  if (holds.some((h) => h.state !== 'held' && h.seq === 0)) return { ok: false, reason: 'insufficient-credit' };
-  const elapsed = s.callback.answeredAt ? Math.max(0, (now.getTime() - s.callback.answeredAt.getTime()) / 1000) : 0;
-  const limit = bothLegsTimeLimit(available, rate, { rate: cbRate, elapsed, held: heldFor(holds) });
-  if (limit.seconds <= 0) return { ok: false, reason: 'insufficient-credit' };
-  if (limit.callbackExtra > 0) {
-    const more = await reserveCredit(db, {
-      ...base,
-      rate: cbRate,
-      destination: s.target ?? destination,
-      reservationId: callbackHoldId(s._id, attempt, input.step),
-      callbackLeg: { attempt, seq: input.step },
-      fixed: { seconds: limit.callbackSeconds, amount: limit.callbackExtra },
-      settleGraceMs: CALLBACK_SETTLE_GRACE_MS,
-    });
-    if (!more.ok) return more;
-  }
-  // The dial's amount is the one priced with both legs, not all that the balance would pay.
-  return reserveCredit(db, {
-    ...base,
-    rate,
-    reservationId: input.reservationId,
-    fixed: { seconds: limit.seconds, amount: limit.dialAmount },
-  });
 }

@@ -142,7 +142,7 @@ export async function settleReservation(
     (await reservations
       .findOneAndUpdate(
         { _id: reservationId, state: 'held' },
-        { $set: { state: 'settling', duration: dial.duration, dialCallSid: dial.dialCallSid } },
+        { $set: { state: 'settling', duration: dial.duration, dialCallSid: dial.dialCallSid, allotted: dial.charge ?? null } },
         { returnDocument: 'after' },
       )
       .lean()) ?? (await reservations.findOne({ _id: reservationId, state: 'settling' }).lean());
@@ -154,7 +154,8 @@ export async function settleReservation(
   const callbackLeg = claimed.leg === 'callback';
   // A callback leg's holds together pay its duration: one hold's seconds do not bound it.
   const duration = Math.max(0, callbackLeg ? (claimed.duration ?? 0) : Math.min(claimed.duration ?? 0, claimed.seconds));
-  const cost = dial.charge ?? callCost(duration, claimed.rate);
+  // A callback-leg hold charges the share its claim stored (the run that began this settlement chose it).
+  const cost = claimed.allotted ?? dial.charge ?? callCost(duration, claimed.rate);
   const note = `${callbackLeg ? 'callback leg' : 'dial leg'}: call to ${claimed.destination}, ${duration} s`;
   const charge = claimed.clientAmount > 0 ? Math.min(cost, claimed.clientAmount) : cost;
 

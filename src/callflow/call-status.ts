@@ -64,13 +64,17 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
   // The first callback for this attempt may arrive before calls.create returned (or after it timed out):
   // adopt its CallSid, unless it is a late report of an earlier attempt's call.
   if (!s.callback.callSid && s.status === 'calling' && !knownCallSids(s).has(p.CallSid)) {
-    await sessions.updateOne({ _id: s._id, 'callback.callSid': null }, { $set: { 'callback.callSid': p.CallSid } });
+    // Named with its attempt, so the sweeper can still find this call once a later attempt runs.
+    await sessions.updateOne(
+      { _id: s._id, 'callback.callSid': null },
+      { $set: { 'callback.callSid': p.CallSid }, $push: { timeline: timelineEntry(now, 'callback-adopted', { callSid: p.CallSid, attempt: s.callback.attempts }) } },
+    );
     s = { ...s, callback: { ...s.callback, callSid: p.CallSid } };
   }
   await recordStatusOnce(db, s._id, statusKey(p), now, {
     event: 'callback-status',
     detail: { callSid: p.CallSid, status: p.CallStatus, duration: p.CallDuration ?? null },
-    set: { 'callback.lastStatus': p.CallStatus },
+    set: { 'callback.lastStatus': p.CallStatus, ...(FINAL.has(p.CallStatus) ? { 'callback.endedCallSid': p.CallSid } : {}) },
   });
   // Money first: the attempt this report ends is charged (once, however often it is reported) before
   // anything is retried. A replay goes on like the rest below: the charge is conditional too.

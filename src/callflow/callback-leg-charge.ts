@@ -7,17 +7,25 @@ import { recordEvent } from './session-events';
 /** Twilio's final call statuses; only `completed` has answered time (a machine's included). */
 export const FINAL_CALL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
+/** The events that name an attempt's CallSid: placed by us, or adopted after a create with an unknown outcome. */
+const NAMES_CALL = new Set(['callback-placed', 'callback-adopted']);
+
+function namedCalls(s: Pick<CallSessionDoc, 'timeline'>): { callSid: string; attempt: number }[] {
+  const out: { callSid: string; attempt: number }[] = [];
+  for (const e of s.timeline ?? []) {
+    const d = e.detail as { callSid?: unknown; attempt?: unknown } | undefined;
+    if (NAMES_CALL.has(e.event) && typeof d?.callSid === 'string' && typeof d.attempt === 'number') out.push({ callSid: d.callSid, attempt: d.attempt });
+  }
+  return out;
+}
+
 /**
  * The callback attempt a CallSid is: the current one, or an earlier one named by its `callback-placed`
- * event. null when the CallSid is none of this session's callbacks.
+ * or `callback-adopted` event. null when the CallSid is none of this session's callbacks.
  */
 export function attemptOf(s: Pick<CallSessionDoc, 'callback' | 'timeline'>, callSid: string): number | null {
   if (s.callback.callSid === callSid) return s.callback.attempts;
-  for (const e of s.timeline ?? []) {
-    const d = e.detail as { callSid?: unknown; attempt?: unknown } | undefined;
-    if (e.event === 'callback-placed' && d?.callSid === callSid && typeof d.attempt === 'number') return d.attempt;
-  }
-  return null;
+  return namedCalls(s).find((c) => c.callSid === callSid)?.attempt ?? null;
 }
 
 /**
@@ -75,11 +83,7 @@ export async function settleCallbackLegFromTwilio(deps: AppDeps, r: ReservationD
 
 function callSidOf(s: Pick<CallSessionDoc, 'callback' | 'timeline'>, attempt: number): string | null {
   if (s.callback.attempts === attempt && s.callback.callSid) return s.callback.callSid;
-  for (const e of s.timeline ?? []) {
-    const d = e.detail as { callSid?: unknown; attempt?: unknown } | undefined;
-    if (e.event === 'callback-placed' && d?.attempt === attempt && typeof d.callSid === 'string') return d.callSid;
-  }
-  return null;
+  return namedCalls(s).find((c) => c.attempt === attempt)?.callSid ?? null;
 }
 
 async function postpone(deps: AppDeps, r: ReservationDoc, now: Date): Promise<void> {

@@ -59,7 +59,6 @@ export class ConfigCache {
   private extensions = new Map<string, Entry<ExtensionDoc | null>>();
   private fraudSettings = new Map<string, Entry<FraudSettings>>();
   private readonly counters: GroupBatcher<string, TargetCounterDoc | null>;
-  private readonly counterWrites: GroupBatcher<{ id: string; update: Record<string, unknown> }, undefined>;
 
   private constructor(private readonly db: Connection) {
     this.versionChecks = new GroupBatcher(async (items) => {
@@ -89,14 +88,6 @@ export class ConfigCache {
         .lean();
       const byId = new Map<string, TargetCounterDoc>(docs.map((d) => [d._id, { _id: d._id, minutes: d.minutes }]));
       return ids.map((id) => byId.get(id) ?? null);
-    });
-    // The counts of the calls in flight go in one unordered bulk write, not one command per call.
-    this.counterWrites = new GroupBatcher(async (writes) => {
-      await targetCounterModel(db).bulkWrite(
-        writes.map((w) => ({ updateOne: { filter: { _id: w.id }, update: w.update, upsert: true } })),
-        { ordered: false },
-      );
-      return writes.map(() => undefined);
     });
     // Callers not seen yet are looked up together: one query per batch instead of one per call.
     this.callerLookups = new GroupBatcher(async (keys) => {
@@ -133,11 +124,6 @@ export class ConfigCache {
   /** The operator's toll-fraud settings (configuration: changing them changes the version token). */
   fraud(): Promise<FraudSettings> {
     return this.cached(this.fraudSettings, 'fraud', () => loadFraudSettings(this.db));
-  }
-
-  /** Applies a per-target counter update together with the other webhooks in flight. */
-  writeCounter(id: string, update: Record<string, unknown>): Promise<undefined> {
-    return this.counterWrites.submit({ id, update });
   }
 
   /** A per-target counter now (not cached: it counts events), read together with the other webhooks. */

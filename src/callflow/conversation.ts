@@ -12,7 +12,8 @@ import { reservationModel } from '../../models/reservation';
 import { soundModel } from '../../models/sound';
 import type { AppDeps } from '../app';
 import { findRate } from '../billing/rating';
-import { reserveDialWithCallbackLeg } from '../billing/callback-leg';
+import { DIAL_RING_SECONDS } from '../billing/both-legs';
+import { coverNextStep, reserveDialWithCallbackLeg } from '../billing/callback-leg-cover';
 import { settleReservation } from '../billing/reservations';
 import { appendSipHeaders, pickRoutingChannel, resolveCallerId, type CallerIdChannel } from '../caller-id';
 import { verifyPin } from '../security/pin-hash';
@@ -212,14 +213,35 @@ async function handleClaimed(
   if (s.status !== 'answered' && !billOnly) return hangupTwiml();
   const ctx = await loadCtx(deps, s, claim.step);
   if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
+  // The callback leg runs on while the caller is in the conversation: the step must be paid for.
+  if (!billOnly && !(await coverStep(ctx))) return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, ctx.talk.line('noCredit')));
   const handler: Record<typeof kind, StepHandler> = { pin: onPin, menu: onMenu, destination: onDestination, 'dial-result': onDialResult };
   const digits = typeof body.Digits === 'string' ? body.Digits.replace(/[^0-9*#]/g, '').slice(0, 32) : '';
   const twiml = await handler[kind](ctx, digits, body, q);
   return billOnly ? hangupTwiml() : twiml;
 }
 
+/** Holds more for the callback leg when its holds would not pay this step (src/billing/callback-leg-cover.ts). */
+async function coverStep(ctx: Ctx): Promise<boolean> {
+  const cover = await coverNextStep(ctx.deps.db, ctx.s, ctx.step, ctx.deps.clock.now());
+  if (cover.ok && cover.coveredSeconds !== undefined) {
+    await callSessionModel(ctx.deps.db).updateOne({ _id: ctx.s._id }, { $set: { 'callback.coveredSeconds': cover.coveredSeconds } });
+  }
+  if (!cover.ok) await recordEvent(ctx.deps.db, ctx.s._id, ctx.deps.clock.now(), 'callback-leg-credit-ended', {});
+  return cover.ok;
+}
+
 const onPin: StepHandler = async (ctx, digits) => {
-  const hash = await passwordNeeded(ctx);
+  // Read with the password: a target locked out meanwhile (wrong PINs in another session) is refused
+  // even with the right PIN.
+  const [hash, lockout] = await Promise.all([
+    passwordNeeded(ctx),
+    ctx.s.target ? lockoutModel(ctx.deps.db).findById(`${ctx.ext._id}:${ctx.s.target}`, { until: 1 }).lean() : null,
+  ]);
+  if (lockout && lockout.until > ctx.deps.clock.now()) {
+    await recordEvent(ctx.deps.db, ctx.s._id, ctx.deps.clock.now(), 'password-refused-locked-out', { until: lockout.until });
+    return endSession(ctx, 'target-locked-out', sayAndHangup(ctx.speech, ctx.talk.line('tooManyPasswordTries')));
+  }
   if (hash === 'unavailable') return endSession(ctx, 'no-password-for-caller', sayAndHangup(ctx.speech, ctx.talk.line('goodbye')));
   const ok = hash === null || (digits.length > 0 && (await verifyPin(digits.replace(/#$/, ''), hash)));
   const now = ctx.deps.clock.now();
@@ -377,7 +399,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
   await callSessionModel(db).updateOne(
     onceFilter(ctx),
     onceUpdate(ctx, {
-      $set: { 'destination.number': destination },
+      $set: { 'destination.number': destination, ...(reserved.coveredSeconds !== undefined ? { 'callback.coveredSeconds': reserved.coveredSeconds } : {}) },
       $inc: { 'destination.dials': 1 },
       $push: {
         timeline: timelineEntry(now, 'dial', {
@@ -396,7 +418,7 @@ async function dial(ctx: Ctx, destination: string, rate: NonNullable<ReturnType<
     before: limited ? [...ctx.talk.talkTime(r.seconds), ctx.talk.line('connecting')] : [ctx.talk.line('connecting')],
     callerId,
     timeLimit: r.seconds,
-    ringTimeout: 30,
+    ringTimeout: DIAL_RING_SECONDS,
     action: url(ctx, '/callback/dial-result', { reservation: String(r._id) }),
     target,
   });

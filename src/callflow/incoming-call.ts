@@ -11,7 +11,7 @@ import { callCost, findRate } from '../billing/rating';
 import { ConfigCache } from './config-cache';
 import { decideCallback } from './decide-callback';
 import { checkPrefixes, operatorDenies } from './destination';
-import { callbackCounterId, countEventUpdate, countWithinHour } from './target-counters';
+import { callbackCounterId, countWithinHour } from './target-counters';
 import { isHiddenCaller } from './hidden-caller';
 import { releaseCallbackLock, timelineEntry } from './session-events';
 import { BUSY_TWIML, rejectTwiml } from './twiml';
@@ -53,7 +53,8 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   const hidden = isHiddenCaller(p.From);
   const callerE164 = hidden ? null : (toE164(p.From) ?? null);
   const caller = callerE164 ? config.authorizedCaller(ext._id, callerE164) : Promise.resolve(null);
-  // The number a callback would go to (decideCallback has the final word): its counter is read now.
+  // The number a callback would go to (decideCallback has the final word): its counter is read now, to
+  // refuse early; the callback is counted, atomically, when it is placed (place-callback.ts).
   const likelyTarget = ext.callback.returnCalls === 'fixed' ? ext.callback.fixedNumber : callerE164;
   const [authorized, available, balance, lockouts, activeCalls, fraud, callbacksToTarget] = await Promise.all([
     caller,
@@ -149,11 +150,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
           state: 'queued',
         })
       : undefined;
-    // Counted in the same round: the per-target cap stops the service from call-bombing a number.
-    // The counter was read in the first round (decision.target is the likely target whenever a callback is decided).
-    const counted = callback ? config.writeCounter(callbackCounterId(decision.target!), countEventUpdate(callbacksToTarget, now)) : undefined;
-    const [s, j, c] = await Promise.allSettled([stored, queued, counted]);
-    if (c.status === 'rejected') deps.logger.warn({ err: c.reason, sessionId: String(sessionId) }, 'callback not counted toward the per-target cap');
+    const [s, j] = await Promise.allSettled([stored, queued]);
     // A duplicate here is the same session or job written by a racing duplicate of this CallSid.
     if (s.status === 'rejected' && !isDuplicateKey(s.reason)) throw s.reason;
     if (j.status === 'rejected' && !isDuplicateKey(j.reason)) throw j.reason;

@@ -5,6 +5,7 @@ import type { JobDoc } from '../../models/job';
 import type { AppDeps } from '../app';
 import { GroupBatcher } from '../db/group-batcher';
 import { holdCallbackPlacement, settleCallbackAttempt } from '../billing/callback-leg';
+import { callbackCounterId, countEventUpTo, uncountEvent } from './target-counters';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
 import { ConfigCache } from './config-cache';
 import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
@@ -70,6 +71,8 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
           'callback.attemptToken': attemptToken,
           'callback.machine': false,
           'callback.answeredAt': null,
+          'callback.endedCallSid': null,
+          'callback.coveredSeconds': 0,
         },
         $inc: { 'callback.attempts': 1 },
       },
@@ -101,7 +104,7 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
       if (adopted) {
         await sessions.updateOne({ _id: current._id, 'callback.callSid': null }, { $set: { 'callback.callSid': adopted } });
-        await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted });
+        await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts });
         return { state: 'done' };
       }
       // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
@@ -123,12 +126,8 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       await fail(deps, session, 'extension-deleted', {});
       return { state: 'failed', error: 'extension deleted' };
     }
-    // The callback leg is money too: its first minutes are held before Twilio is asked to ring anyone.
-    const hold = await holdCallbackPlacement(db, session, now());
-    if (!hold.ok) {
-      await fail(deps, session, hold.reason, {});
-      return { state: 'failed', error: hold.reason };
-    }
+    const placed = await admit(deps, config, session);
+    if (!placed.ok) return { state: 'failed', error: placed.reason };
     // A run delayed past its lease may have been taken over: the other instance places (or adopts) the call.
     if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
       return { retryAt: now(), error: 'lease ended before the call was placed', countsAsTry: false };
@@ -160,6 +159,8 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
         );
         return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
       }
+      // No call rang the target: it does not count toward its hourly cap.
+      await uncountEvent(db, callbackCounterId(session.target!), placed.countedAt);
       if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
         await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
         return { state: 'failed', error: e.message };
@@ -179,7 +180,7 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
         updateOne: {
           filter: { _id: session._id, 'callback.callSid': null },
           update: {
-            $set: { 'callback.callSid': callSid },
+            $set: { 'callback.callSid': callSid, 'callback.coveredSeconds': placed.coveredSeconds },
             $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid, attempt: session.callback.attempts, to: session.target }) },
           },
         },
@@ -191,6 +192,31 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     }
     return { state: 'done' };
   };
+}
+
+type Admission = { ok: true; coveredSeconds: number | null; countedAt: Date } | { ok: false; reason: string };
+
+/**
+ * The checks of the moment a callback is placed (each attempt, a retry included): the credit still pays
+ * the callback leg's first increment plus the cheapest dial, and is held for the leg's first minutes;
+ * the target has had fewer than `maxCallbacksPerTargetPerHour` callbacks within the hour, counted
+ * atomically here, so neither concurrent calls nor retries can pass the cap. Both in one round.
+ */
+async function admit(deps: AppDeps, config: ConfigCache, session: CallSessionDoc): Promise<Admission> {
+  const db = deps.db;
+  const countedAt = deps.clock.now();
+  const [route, fraud] = await Promise.all([config.route(session.calledNumber), config.fraud()]);
+  const counterId = callbackCounterId(session.target!);
+  const [hold, counted] = await Promise.all([
+    holdCallbackPlacement(db, session, countedAt, route?.cheapestIncrement ?? null),
+    countEventUpTo(db, counterId, countedAt, fraud.maxCallbacksPerTargetPerHour),
+  ]);
+  if (hold.ok && counted.counted) return { ok: true, coveredSeconds: hold.coveredSeconds, countedAt };
+  if (counted.counted) await uncountEvent(db, counterId, countedAt);
+  // The credit is named first: it is what the client can do something about.
+  const reason = !hold.ok ? hold.reason : 'callback-rate-limited';
+  await fail(deps, session, reason, hold.ok ? { callbacksLastHour: counted.count, limit: fraud.maxCallbacksPerTargetPerHour } : {});
+  return { ok: false, reason };
 }
 
 async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, detail: Record<string, unknown>): Promise<void> {

@@ -43,3 +43,19 @@ export async function countEvent(db: Connection, id: string, now: Date): Promise
   return countWithinHour(after, now);
 }
 
+
+/**
+ * Counts one event for `id` unless `max` are already counted within the hour. Atomic however many
+ * instances count at once: each increment sees its own count, and one over `max` is taken back.
+ */
+export async function countEventUpTo(db: Connection, id: string, now: Date, max: number): Promise<{ counted: boolean; count: number }> {
+  const count = await countEvent(db, id, now);
+  if (count <= max) return { counted: true, count };
+  await uncountEvent(db, id, now);
+  return { counted: false, count: count - 1 };
+}
+
+/** Takes back an event counted at `now` (it did not happen after all: the call was never placed). */
+export async function uncountEvent(db: Connection, id: string, now: Date): Promise<void> {
+  await targetCounterModel(db).updateOne({ _id: id }, { $inc: { [`minutes.m${minuteOf(now)}`]: -1 } });
+}

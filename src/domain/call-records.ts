@@ -106,7 +106,8 @@ export async function loadCall(db: Connection, scope: TenantScope, id: Types.Obj
   if (!session) throw notFound('call');
   const reservations = await reservationModel(db)
     .find({ sessionId: session._id, clientId: session.clientId })
-    .sort({ _id: 1 })
+    // In the order the money was taken (a callback hold's id is derived, not time-ordered).
+    .sort({ createdAt: 1, seq: 1, _id: 1 })
     .limit(MAX_CHARGES_PER_CALL)
     .lean();
   const entries = reservations.length
@@ -122,7 +123,8 @@ export async function loadCall(db: Connection, scope: TenantScope, id: Types.Obj
 
 /**
  * One entry per leg: a callback attempt may hold in several pieces (src/billing/callback-leg.ts), shown
- * as one charge (seconds, charge summed; the balance after its last piece). Void pieces never held money.
+ * as one charge (amounts and charge summed, the furthest seconds, the balance after its last piece).
+ * Void pieces never held money.
  */
 export function mergeCallbackHolds(charges: CallCharge[]): CallCharge[] {
   const out: CallCharge[] = [];
@@ -142,7 +144,8 @@ export function mergeCallbackHolds(charges: CallCharge[]): CallCharge[] {
       continue;
     }
     const m = first.reservation;
-    m.seconds += r.seconds;
+    // Each piece's seconds count from the leg's answer: the leg is held for the furthest of them.
+    m.seconds = Math.max(m.seconds, r.seconds);
     m.clientAmount += r.clientAmount;
     m.callerAmount += r.callerAmount;
     m.charge = m.charge === null || r.charge === null ? null : m.charge + r.charge;

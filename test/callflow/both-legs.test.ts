@@ -123,21 +123,74 @@ describe('call flow: both legs are money', function () {
     assert.equal(await balance(rig), 100_000 - 5_000, 'charged twice');
   });
 
-  it('when the credit is 1.00, the callback 0.10/min and the dial 0.20/min (60/60), then timeLimit is at most 180 s and the balance ends at or above zero', async () => {
+  it('when the credit is 1.00, the callback 0.10/min and the dial 0.20/min (60/60), then timeLimit is at most 180 s, pays both legs with the ring and prompts, and the balance ends at zero or above', async () => {
     await seedBothLegs(rig, { credit: '1.00' });
     const { prompt, sid, create } = await answered(rig);
     rig.t.clock.advance(20_000);
     const dial = await rig.gather(prompt, `*${PARIS.slice(1)}#`, sid);
     const limit = timeLimit(dial);
     assert.ok(limit > 0 && limit <= 180, `timeLimit ${limit}`);
-    assert.equal(limit % 60, 0, 'not whole increments');
-    assert.ok(says(dial).some((t) => /talk for 3 minutes/.test(t)), JSON.stringify(says(dial)));
-    // The dial runs to its limit; the callback leg lasts it plus the conversation and the hang-up.
+    // The callback leg runs 20 s + 70 s (prompts, the 30 s ring, the hang-up) + T: T = 180 would need
+    // 0.50 + 0.60; T = 120 needs 0.40 + 0.40 of the 1.00.
+    assert.equal(limit, 120);
+    assert.ok(says(dial).some((t) => /talk for 2 minutes/.test(t)), JSON.stringify(says(dial)));
+    // The dial runs to its limit after the longest ring; the callback leg lasts all of it.
     await rig.dialEnded(dial, sid, { status: 'completed', duration: limit });
-    await rig.status(create, sid, 'completed', { CallDuration: String(20 + limit + 25) });
+    await rig.status(create, sid, 'completed', { CallDuration: String(20 + 70 + limit) });
     const end = await balance(rig);
-    assert.ok(end >= 0, `balance ${end}`);
-    assert.equal(end, 10_000 - 6_000 - 4_000); // dial 3 min at 0.20, callback 225 s -> 4 min at 0.10
+    assert.equal(end, 10_000 - 4_000 - 4_000); // dial 2 min at 0.20, callback 210 s -> 4 min at 0.10, all paid
+    const record = await callRecord(rig, (await callSessionModel(testDb()).findOne({ 'callback.callSid': sid }).lean())!.inboundCallSid);
+    assert.deepEqual(
+      record.charges.map((c: { leg: string; charge: string }) => [c.leg, c.charge]),
+      [['callback', '0.40'], ['dial', '0.40']],
+    );
+  });
+
+  it('when the caller stays in the menu for six minutes, then more is held as the conversation goes on and the whole callback leg is charged', async () => {
+    await seedBothLegs(rig, { callback: { allowCreditQuery: true } });
+    const { prompt, sid, create } = await answered(rig);
+    let last = prompt;
+    for (let i = 0; i < 7; i++) {
+      rig.t.clock.advance(50_000);
+      last = await rig.gather(last, '1', sid); // the credit, then the menu again
+      assert.equal(findOne(last.tree, 'Gather').name, 'Gather', `step ${i + 1} ended the call`);
+    }
+    const s = (await callSessionModel(testDb()).findOne({ 'callback.callSid': sid }).lean())!;
+    const holds = await reservationModel(testDb()).find({ sessionId: s._id, leg: 'callback', state: 'held' }).lean();
+    assert.ok(holds.length >= 3, `holds ${holds.length}`);
+    assert.ok(s.callback.coveredSeconds! >= 350 + 60, `covered ${s.callback.coveredSeconds}`);
+    await rig.status(create, sid, 'completed', { CallDuration: '360' });
+    assert.equal(await balance(rig), 100_000 - 6_000); // 6 min at 0.10, none of it absorbed by the operator
+    assert.equal(await reservationModel(testDb()).countDocuments({ sessionId: s._id, state: 'held' }), 0);
+  });
+
+  it('when the credit cannot pay the callback leg for the next step, then the caller hears so and the call ends; the balance ends at zero', async () => {
+    // 0.30: the callback leg's first minute and the cheapest dial's (0.20) are paid, three minutes of the leg at most.
+    await seedBothLegs(rig, { credit: '0.30', callback: { allowCreditQuery: true } });
+    const { prompt, sid, create, inbound } = await answered(rig);
+    rig.t.clock.advance(70_000);
+    const menu = await rig.gather(prompt, '1', sid); // 70 s + the step: more is held, up to 180 s
+    assert.equal(findOne(menu.tree, 'Gather').name, 'Gather');
+    rig.t.clock.advance(60_000);
+    const ended = await rig.gather(menu, '1', sid); // 130 s + the step is past what 0.30 pays
+    assert.ok(says(ended).some((t) => /not have enough credit/.test(t)), JSON.stringify(says(ended)));
+    assert.equal(findOne(ended.tree, 'Hangup').name, 'Hangup');
+    assert.equal((await sessionOf(inbound))!.reason, 'insufficient-credit');
+    await rig.status(create, sid, 'completed', { CallDuration: '135' });
+    assert.equal(await balance(rig), 0); // 135 s -> 3 min at 0.10
+  });
+
+  it('when the balance falls below the callback leg\'s first increment plus the cheapest dial before the callback is placed, then no calls.create (client-no-credit)', async () => {
+    await seedBothLegs(rig, { credit: '1.00' });
+    const ring = await rig.incoming(UK_CALLER);
+    assert.equal((await sessionOf(ring.callSid))!.status, 'queued');
+    // Spent elsewhere meanwhile (another call of the client): 0.1999 < 0.10 + 0.10.
+    await clientModel(testDb()).updateOne({ _id: rig.clientId }, { $set: { balance: 1_999 } });
+    assert.equal((await rig.runJobs()).length, 0);
+    const s = (await sessionOf(ring.callSid))!;
+    assert.equal(s.status, 'failed');
+    assert.equal(s.reason, 'client-no-credit');
+    assert.equal(await balance(rig), 1_999);
   });
 
   it('when chargeCallbackLeg is false, then only the dial is charged and nothing is held for the callback leg', async () => {

@@ -6,7 +6,9 @@ import { creditEntryModel } from '../../models/credit-entry';
 import { lockoutModel } from '../../models/lockout';
 import { reservationModel } from '../../models/reservation';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
-import { CALLER, CallflowRig, callSid, NUMBER, says } from '../support/callflow';
+import { targetCounterModel } from '../../models/target-counter';
+import { countEventUpTo, countWithinHour } from '../../src/callflow/target-counters';
+import { CALLER, CALLER_PIN, CallflowRig, callSid, NUMBER, says } from '../support/callflow';
 import { testDb } from '../support/database';
 import { TEST_ACCOUNT_SID } from '../support/harness';
 
@@ -100,6 +102,47 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
     assert.equal(third.creates.length, 0);
     rig.t.clock.advance(61 * 60_000);
     assert.equal((await ring(rig, UK)).creates.length, 1);
+  });
+
+  it('when retries of one callback reach maxCallbacksPerTargetPerHour, then the next attempt is not placed (callback-rate-limited): every attempt counts', async () => {
+    await seed(rig, { callback: { retry: { attempts: 3, delaySeconds: 10 } } });
+    await rig.admin.patch('/api/settings/fraud', { maxCallbacksPerTargetPerHour: 2 }).expect(200);
+    const r = await rig.incoming(UK);
+    const first = await rig.runJobs();
+    assert.equal(first.length, 1);
+    await rig.status(first[0]!, rig.createdSid(), 'no-answer');
+    const second = await rig.runJobs(15_000);
+    assert.equal(second.length, 1, 'the first retry is within the cap');
+    await rig.status(second[0]!, rig.createdSid(), 'no-answer');
+    assert.equal((await rig.runJobs(15_000)).length, 0, 'a third call to the target within the hour');
+    const s = (await sessionOf(r.callSid))!;
+    assert.equal(s.reason, 'callback-rate-limited');
+    assert.equal(s.status, 'failed');
+    assert.equal(await reservationModel(testDb()).countDocuments({ sessionId: s._id, state: 'held' }), 0, 'a hold left behind');
+  });
+
+  it('when 20 placements to one target are counted at once against a cap of 10, then exactly 10 pass', async () => {
+    const id = `callbacks:+44${Math.floor(Math.random() * 1e9)}`;
+    const now = rig.t.clock.now();
+    const results = await Promise.all(Array.from({ length: 20 }, () => countEventUpTo(testDb(), id, now, 10)));
+    assert.equal(results.filter((r) => r.counted).length, 10);
+    const doc = await targetCounterModel(testDb()).findById(id).lean();
+    assert.equal(countWithinHour(doc, now), 10, 'a refused placement left its count');
+  });
+
+  it('when the target is locked out while a session waits for its PIN, then even the right PIN is refused (target-locked-out)', async () => {
+    await rig.seed({ callback: { requireCallerPassword: true, chargeCallbackLeg: false } });
+    const { first, sid, inbound } = await rig.callbackAnswered(CALLER);
+    // Wrong PINs in another extension's sessions locked the target out of this one meanwhile.
+    const s = (await sessionOf(inbound))!;
+    const now = rig.t.clock.now();
+    await lockoutModel(testDb()).create({ _id: `${s.extensionId}:${CALLER}`, extensionId: s.extensionId, target: CALLER, until: new Date(now.getTime() + 3_600_000), failedSessions: 10, createdAt: now });
+    const answer = await rig.gather(first, `${CALLER_PIN}#`, sid);
+    assert.ok(says(answer).some((t) => /Too many wrong passwords/.test(t)), JSON.stringify(says(answer)));
+    assert.equal(findOne(answer.tree, 'Hangup').name, 'Hangup');
+    const after = (await sessionOf(inbound))!;
+    assert.equal(after.reason, 'target-locked-out');
+    assert.equal(after.auth.passed, false);
   });
 
   it('when six sessions each enter two wrong PINs and hang up, then the target is locked out and the next call gets no callback', async () => {
