@@ -28,6 +28,7 @@ const HELP = `usage: npm run phone -- [options]
   --non-interactive       no keyboard: scripted keys, auto-answer, print the transcript and exit
   --real-time             non-interactive but with real waits (default: virtual time on the phone side)
   --expect <outcome>      exit non-zero unless the run ends so: completed | rejected | callback-busy | callback-no-answer
+  --api-key <key>         an API key (default ADMIN_API_KEY): the phone then shows what each leg was charged
   --plain                 no emoji in the output`;
 
 async function main(): Promise<number> {
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
       'real-time': { type: 'boolean', default: false },
       expect: { type: 'string' },
       plain: { type: 'boolean', default: false },
+      'api-key': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -136,7 +138,7 @@ async function main(): Promise<number> {
   let outcome: ScenarioOutcome;
   let errors: string[];
   try {
-    const r = await runScenario(sim, { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000 }, (l) => {
+    const r = await runScenario(sim, { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000, apiKey: v['api-key'] ?? process.env.ADMIN_API_KEY }, (l) => {
       transcript.push(l);
       print(l);
     });

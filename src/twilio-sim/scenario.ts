@@ -1,6 +1,8 @@
 import type { CallResult } from './interpreter';
 import type { LocalTwilio, SimNotice } from './simulator';
+import { describeLegCharge, fetchLegCharges, sessionIdOf } from './leg-charges';
 import { describeEvent } from './transcript';
+
 
 /**
  * One phone session: call the service number, hear the ring and the reject, wait for the callback,
@@ -43,7 +45,7 @@ export function describeNotice(n: SimNotice, opts: { emoji?: boolean } = {}): st
 
 export async function runScenario(
   sim: LocalTwilio,
-  p: { serviceUrl: string; from: string; to: string; callbackWaitMs: number },
+  p: { serviceUrl: string; from: string; to: string; callbackWaitMs: number; apiKey?: string | undefined },
   onLine: (line: string) => void,
 ): Promise<ScenarioResult> {
   const transcript: string[] = [];
@@ -77,6 +79,18 @@ export async function runScenario(
   if (callback) say(`[callback] charge basis, callback leg: CallDuration=${callback.durationS} s; the service bills it at the callback target's rate`);
   for (const d of [...inbound.dials, ...(callback?.dials ?? [])]) {
     say(`[callback] charge basis, dial leg: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
+  }
+  // This scenario's callback is the first one placed after it began (nextCallback's `before`).
+  const url = sim.callbacks[before]?.params.Url;
+  const sessionId = sessionIdOf(Array.isArray(url) ? url.at(-1) : url);
+  if (callback && sessionId && p.apiKey) {
+    try {
+      for (const c of await fetchLegCharges(p.serviceUrl, p.apiKey, sessionId)) say(describeLegCharge(c, null));
+    } catch (err) {
+      say(`[callback] the charges could not be read: ${(err as Error).message}`);
+    }
+  } else if (callback) {
+    say('[callback] (give --api-key, or set ADMIN_API_KEY, to see what each leg was charged)');
   }
   return { outcome, inbound, callback, transcript, errors };
 }

@@ -11,7 +11,7 @@ import { runScenario, describeNotice, type ScenarioResult } from '../../src/twil
 import { LocalTwilio } from '../../src/twilio-sim/simulator';
 import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
 import { testDb } from '../support/database';
-import { createTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../support/harness';
+import { createTestApp, TEST_ACCOUNT_SID, TEST_ADMIN_KEY, TEST_AUTH_TOKEN, type TestApp } from '../support/harness';
 
 /**
  * The scripted phone simulator against the real service: the service listens on loopback with a real
@@ -139,6 +139,30 @@ describe('phone simulator: the whole flow against the real service', function ()
     const session = await callSessionModel(testDb()).findOne({}).lean();
     assert.equal(session!.status, 'completed');
     assert.equal(session!.reason, 'credit-ended');
+  });
+
+  it('when the phone is given an API key and both legs are charged, then it prints what each leg was charged, as the service booked it', async () => {
+    run = await startRun(['1234#', '2', '2025550186#'], { outcome: 'answer', answerAfterS: 2, talkS: 60 });
+    const { extensionId, clientId } = await seed(run.admin, run.t.app);
+    await run.admin.patch(`/api/extensions/${extensionId}`, { callback: { chargeCallbackLeg: true } }).expect(200);
+    const r = await runScenario(
+      run.sim,
+      { serviceUrl: run.base, from: CALLER, to: SERVICE_NUMBER, callbackWaitMs: 10_000, apiKey: TEST_ADMIN_KEY },
+      (l) => run.transcript.push(l),
+    );
+    assert.deepEqual(r.errors, []);
+    const charged = r.transcript.filter((l) => l.startsWith('[callback] charged'));
+    assert.equal(charged.length, 2, r.transcript.join('\n'));
+    const entries = await creditEntryModel(testDb()).find({ kind: 'call-charge' }).lean();
+    const byLeg = (leg: string) => entries.find((e) => e.note?.startsWith(`${leg} leg`));
+    // Each printed amount is the ledger's, to the ten-thousandth (0.01/min, 30/6: 60 s talk = 0.01).
+    const printed = (leg: string) => charged.find((l) => l.includes(`${leg} leg to`))!.match(/: (\d+\.\d+)/)![1]!;
+    assert.equal(Math.round(Number(printed('dial')) * 10_000), -byLeg('dial')!.amount);
+    assert.equal(Math.round(Number(printed('callback')) * 10_000), -byLeg('callback')!.amount);
+    assert.ok(byLeg('callback')!.amount < 0, 'the callback leg was not charged');
+    assert.match(charged.find((l) => l.includes('callback leg to'))!, new RegExp(`callback leg to \\${CALLER}`));
+    const balance = (await clientModel(testDb()).findById(clientId).lean())!.balance;
+    assert.equal(balance, 100_000 + byLeg('dial')!.amount + byLeg('callback')!.amount);
   });
 
   it('when the caller enters a wrong password three times, then the callback ends with the goodbye and nothing is dialed', async () => {
