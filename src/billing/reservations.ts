@@ -172,7 +172,7 @@ export async function settleReservation(
     clientId: claimed.clientId,
     authorizedCallerId: null,
     kind: 'call-charge',
-    amount: -charge,
+    amount: -charge || 0, // never -0: a free call books 0
     balanceAfter,
     note,
     callId: claimed.sessionId,
@@ -194,7 +194,7 @@ export async function settleReservation(
       clientId: claimed.clientId,
       authorizedCallerId: claimed.authorizedCallerId,
       kind: 'call-charge',
-      amount: -callerCharge,
+      amount: -callerCharge || 0,
       balanceAfter: caller?.available ?? null,
       note,
       callId: claimed.sessionId,
