@@ -1,4 +1,4 @@
-import type { CallResult } from './interpreter';
+import type { CallResult } from './call-result';
 import type { LocalTwilio, SimNotice } from './simulator';
 import { describeEvent } from './transcript';
 
