@@ -5,6 +5,7 @@ import { answeringParty, type DialedParty } from './dialed-party';
 import { TwimlInterpreter } from './interpreter';
 import type { KeySource } from './keypads';
 import { phoneAnswers, type PhoneAnswer } from './phone-answer';
+import { one } from './rest-format';
 import { TwilioRestStandin } from './rest-standin';
 import { realClock, type SimClock } from './sim-clock';
 
@@ -45,7 +46,6 @@ export interface CallbackLeg {
   done: Promise<void>;
 }
 
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
 const many = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : v.split(/[ ,]+/));
 
 export class LocalTwilio {
