@@ -3,9 +3,12 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadOrCreateLocalCredentials } from '../local-credentials';
-import { fastClock, KeyQueue, realClock, scriptedKeys, type KeySource, type PartyBehaviour } from './interpreter';
+import type { PartyBehaviour } from './dialed-party';
+import { KeyQueue, scriptedKeys, type KeySource } from './keypads';
+import { fastClock, realClock } from './sim-clock';
 import { describeNotice, runScenario, type ScenarioOutcome } from './scenario';
-import { LocalTwilio, type PhoneAnswer } from './simulator';
+import type { PhoneAnswer } from './phone-answer';
+import { LocalTwilio } from './simulator';
 
 /**
  * `npm run phone`: a terminal phone on the local Twilio simulator. It starts the simulator's REST
@@ -31,9 +34,10 @@ const HELP = `usage: npm run phone -- [options]
   --api-key <key>         an API key (default ADMIN_API_KEY): the phone then shows what each leg was charged
   --plain                 no emoji in the output`;
 
-async function main(): Promise<number> {
-  if (fs.existsSync('.env')) process.loadEnvFile('.env');
-  const { values: v } = parseArgs({
+type CliValues = ReturnType<typeof parseCli>;
+
+function parseCli() {
+  return parseArgs({
     options: {
       from: { type: 'string', default: '+12025550143' },
       to: { type: 'string', default: '+12025550100' },
@@ -54,65 +58,62 @@ async function main(): Promise<number> {
       help: { type: 'boolean', default: false },
     },
     strict: true,
+  }).values;
+}
+
+type Print = (line: string) => void;
+
+/** The keyboard as a phone: digits go to the keypad, Enter answers the ringing callback. */
+function terminalPhone(keys: KeySource, print: Print, emoji: boolean): PhoneAnswer {
+  const queue = keys instanceof KeyQueue ? keys : null;
+  let onEnter: (() => void) | null = null;
+  readline.emitKeypressEvents(process.stdin);
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  process.stdin.on('keypress', (str: string | undefined, key: { name?: string; ctrl?: boolean }) => {
+    if (key?.ctrl && key.name === 'c') process.exit(130);
+    if (key?.name === 'return' || key?.name === 'enter') {
+      const f = onEnter;
+      onEnter = null;
+      f?.();
+      return;
+    }
+    if (str && /^[0-9*#]$/.test(str)) {
+      if (queue?.listening) process.stdout.write(`  [${str}]\n`);
+      queue?.push(str);
+    }
   });
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const interactive = !v['non-interactive'];
-  const dataDir = path.resolve(v['data-dir'] ?? process.env.DATA_DIR ?? './data');
+  return {
+    kind: 'ask',
+    ask: (from, signal) =>
+      new Promise((resolve) => {
+        print(`${emoji ? '📞 ' : ''}incoming call from ${from}, press Enter to answer`);
+        onEnter = () => resolve(true);
+        signal.addEventListener('abort', () => {
+          onEnter = null;
+          print('(not answered)');
+        });
+      }),
+  };
+}
+
+function scriptedPhone(callback: string | undefined): PhoneAnswer {
+  return callback === 'busy' ? { kind: 'busy' } : callback === 'no-answer' ? { kind: 'no-answer' } : { kind: 'auto', afterS: 1 };
+}
+
+/** The simulator as the options ask, printing (and keeping) every line of the transcript. */
+function buildSimulator(v: CliValues, interactive: boolean, print: Print, transcript: string[]) {
+  const creds = loadOrCreateLocalCredentials(path.resolve(v['data-dir'] ?? process.env.DATA_DIR ?? './data'));
   const port = Number(v.port ?? process.env.SIMULATOR_PORT ?? 3999);
-  const service = (v.service ?? process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
-  const creds = loadOrCreateLocalCredentials(dataDir);
   const party = partyFrom(v.party!, Number(v['answer-after']), Number(v.talk));
   const emoji = !v.plain;
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-
-  let keys: KeySource;
-  let phone: PhoneAnswer;
-  let onEnter: (() => void) | null = null;
-  if (!interactive || v.script !== undefined) keys = scriptedKeys(v.script === undefined || v.script === '' ? [] : v.script.split(','));
-  else keys = new KeyQueue();
-  if (interactive) {
-    const queue = keys instanceof KeyQueue ? keys : null;
-    readline.emitKeypressEvents(process.stdin);
-    if (process.stdin.isTTY) process.stdin.setRawMode(true);
-    process.stdin.on('keypress', (str: string | undefined, key: { name?: string; ctrl?: boolean }) => {
-      if (key?.ctrl && key.name === 'c') process.exit(130);
-      if (key?.name === 'return' || key?.name === 'enter') {
-        const f = onEnter;
-        onEnter = null;
-        f?.();
-        return;
-      }
-      if (str && /^[0-9*#]$/.test(str)) {
-        if (queue?.listening) process.stdout.write(`  [${str}]\n`);
-        queue?.push(str);
-      }
-    });
-    phone = {
-      kind: 'ask',
-      ask: (from, signal) =>
-        new Promise((resolve) => {
-          print(`${emoji ? '📞 ' : ''}incoming call from ${from}, press Enter to answer`);
-          onEnter = () => resolve(true);
-          signal.addEventListener('abort', () => {
-            onEnter = null;
-            print('(not answered)');
-          });
-        }),
-    };
-  } else {
-    phone = v.callback === 'busy' ? { kind: 'busy' } : v.callback === 'no-answer' ? { kind: 'no-answer' } : { kind: 'auto', afterS: 1 };
-  }
-
-  const transcript: string[] = [];
-  const clock = interactive || v['real-time'] ? realClock : fastClock();
+  const keys: KeySource =
+    !interactive || v.script !== undefined ? scriptedKeys(v.script === undefined || v.script === '' ? [] : v.script.split(',')) : new KeyQueue();
+  const phone = interactive ? terminalPhone(keys, print, emoji) : scriptedPhone(v.callback);
   const sim = new LocalTwilio({
     accountSid: creds.accountSid,
     authToken: creds.authToken,
     port,
-    clock,
+    clock: interactive || v['real-time'] ? realClock : fastClock(),
     keys,
     party: () => party,
     phone,
@@ -128,36 +129,51 @@ async function main(): Promise<number> {
       }
     },
   });
+  return { sim, port, accountSid: creds.accountSid };
+}
+
+/** The exit code: 1 on errors, REST violations or an outcome other than --expect. */
+function report(print: Print, expect: string | undefined, outcome: ScenarioOutcome, errors: string[], violations: string[]): number {
+  if (violations.length) print(`Twilio REST violations:\n  - ${violations.join('\n  - ')}`);
+  print(`result: ${outcome}${errors.length ? ` with ${errors.length} error(s)` : ''}`);
+  if (errors.length || violations.length) return 1;
+  if (expect && expect !== outcome) {
+    print(`expected ${expect}`);
+    return 1;
+  }
+  return 0;
+}
+
+async function main(): Promise<number> {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  const v = parseCli();
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const interactive = !v['non-interactive'];
+  const service = (v.service ?? process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const print: Print = (line) => process.stdout.write(`${line}\n`);
+  const transcript: string[] = [];
+  const { sim, port, accountSid } = buildSimulator(v, interactive, print, transcript);
   try {
     await sim.start();
   } catch (err) {
     console.error(`cannot start the simulator on 127.0.0.1:${port}: ${(err as Error).message}`);
     return 2;
   }
-  print(`local Twilio simulator on 127.0.0.1:${port} (account ${creds.accountSid}); calling ${v.to} from ${v.from} via ${service}`);
-  let outcome: ScenarioOutcome;
-  let errors: string[];
+  print(`local Twilio simulator on 127.0.0.1:${port} (account ${accountSid}); calling ${v.to} from ${v.from} via ${service}`);
   try {
     const r = await runScenario(sim, { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000, apiKey: v['api-key'] ?? process.env.ADMIN_API_KEY }, (l) => {
       transcript.push(l);
       print(l);
     });
-    outcome = r.outcome;
-    errors = r.errors;
+    return report(print, v.expect, r.outcome, r.errors, sim.standin.violations);
   } finally {
     if (interactive && process.stdin.isTTY) process.stdin.setRawMode(false);
     process.stdin.pause();
     await sim.stop();
   }
-  const violations = sim.standin.violations;
-  if (violations.length) print(`Twilio REST violations:\n  - ${violations.join('\n  - ')}`);
-  print(`result: ${outcome}${errors.length ? ` with ${errors.length} error(s)` : ''}`);
-  if (errors.length || violations.length) return 1;
-  if (v.expect && v.expect !== outcome) {
-    print(`expected ${v.expect}`);
-    return 1;
-  }
-  return 0;
 }
 
 function partyFrom(kind: string, answerAfterS: number, talkS: number): PartyBehaviour {

@@ -1,4 +1,4 @@
-import type { CallResult } from './interpreter';
+import type { CallResult } from './call-result';
 import type { LocalTwilio, SimNotice } from './simulator';
 import { describeLegCharge, fetchLegCharges, sessionIdOf } from './leg-charges';
 import { describeEvent } from './transcript';

@@ -1,17 +1,13 @@
 import twilio from 'twilio';
 import type { FormParams } from './openapi-check';
-import {
-  answeringParty,
-  newCallSid,
-  realClock,
-  TwimlInterpreter,
-  type CallResult,
-  type DialedParty,
-  type KeySource,
-  type SimClock,
-  type SimEvent,
-} from './interpreter';
+import { newCallSid, type CallResult, type SimEvent } from './call-result';
+import { answeringParty, type DialedParty } from './dialed-party';
+import { TwimlInterpreter } from './interpreter';
+import type { KeySource } from './keypads';
+import { phoneAnswers, type PhoneAnswer } from './phone-answer';
+import { one } from './rest-format';
 import { TwilioRestStandin } from './rest-standin';
+import { realClock, type SimClock } from './sim-clock';
 
 /**
  * The local Twilio: a REST stand-in the service calls (calls.create rings the phone), the phone's own
@@ -19,13 +15,7 @@ import { TwilioRestStandin } from './rest-standin';
  * for both legs.
  */
 
-export type PhoneAnswer =
-  /** Answers after `afterS` seconds (simulator clock). */
-  | { kind: 'auto'; afterS: number }
-  | { kind: 'busy' }
-  | { kind: 'no-answer' }
-  /** Asks someone (a terminal): resolves true to answer, false to decline; the ring timeout applies. */
-  | { kind: 'ask'; ask: (from: string, signal: AbortSignal) => Promise<boolean> };
+export type { PhoneAnswer } from './phone-answer';
 
 export type SimNotice =
   | { type: 'ringing'; leg: 'inbound'; to: string }
@@ -56,7 +46,6 @@ export interface CallbackLeg {
   done: Promise<void>;
 }
 
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
 const many = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : v.split(/[ ,]+/));
 
 export class LocalTwilio {
@@ -160,15 +149,17 @@ export class LocalTwilio {
     }, 20);
   }
 
-  private async runCallback(leg: CallbackLeg): Promise<void> {
+  /**
+   * The callback leg's status callbacks, as Twilio posts them: only the events asked for in
+   * StatusCallbackEvent (completed by default), numbered in order.
+   */
+  private callbackStatus(leg: CallbackLeg) {
     const p = leg.params;
     const from = one(p.From) ?? '';
     const to = one(p.To) ?? '';
-    const url = one(p.Url);
     const statusUrl = one(p.StatusCallback);
     const events = new Set(many(p.StatusCallbackEvent));
     if (statusUrl && events.size === 0) events.add('completed'); // Twilio's default
-    const ringTimeoutS = Number(one(p.Timeout) ?? 60);
     let seq = 0;
     const status = async (callStatus: string, extra: Record<string, string> = {}) => {
       leg.status = callStatus;
@@ -192,13 +183,23 @@ export class LocalTwilio {
       this.standin.setCallState(leg.callSid, { status: callStatus, duration });
       await status(callStatus, { CallDuration: String(duration) });
     };
+    return { status, end };
+  }
+
+  private async runCallback(leg: CallbackLeg): Promise<void> {
+    const p = leg.params;
+    const from = one(p.From) ?? '';
+    const to = one(p.To) ?? '';
+    const url = one(p.Url);
+    const ringTimeoutS = Number(one(p.Timeout) ?? 60);
+    const { status, end } = this.callbackStatus(leg);
 
     await status('initiated');
     this.standin.setCallState(leg.callSid, { status: 'ringing' });
     await status('ringing');
     this.notice({ type: 'incoming-call', leg: 'callback', from, to, callSid: leg.callSid });
 
-    const answered = await this.phoneAnswers(from, ringTimeoutS);
+    const answered = await phoneAnswers(this.opts.phone ?? { kind: 'auto', afterS: 1 }, this.clock, from, ringTimeoutS);
     if (answered !== 'answered') {
       await end(answered, 0);
       return;
@@ -227,38 +228,6 @@ export class LocalTwilio {
     leg.result = result;
     this.notice({ type: 'leg-ended', leg: 'callback', result });
     await end(result.outcome === 'error' ? 'failed' : 'completed', result.durationS);
-  }
-
-  private async phoneAnswers(from: string, ringTimeoutS: number): Promise<'answered' | 'busy' | 'no-answer'> {
-    const phone = this.opts.phone ?? { kind: 'auto', afterS: 1 };
-    switch (phone.kind) {
-      case 'busy':
-        await this.clock.sleep(1000);
-        return 'busy';
-      case 'no-answer':
-        await this.clock.sleep(ringTimeoutS * 1000);
-        return 'no-answer';
-      case 'auto':
-        if (phone.afterS >= ringTimeoutS) {
-          await this.clock.sleep(ringTimeoutS * 1000);
-          return 'no-answer';
-        }
-        await this.clock.sleep(phone.afterS * 1000);
-        return 'answered';
-      case 'ask': {
-        const ac = new AbortController();
-        const timer = setTimeout(() => ac.abort(), ringTimeoutS * 1000);
-        try {
-          const yes = await Promise.race([
-            phone.ask(from, ac.signal),
-            new Promise<false>((r) => ac.signal.addEventListener('abort', () => r(false), { once: true })),
-          ]);
-          return yes ? 'answered' : ac.signal.aborted ? 'no-answer' : 'busy';
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-    }
   }
 
   private interpreterOptions(leg: 'inbound' | 'callback') {

@@ -1,4 +1,4 @@
-import type { SimEvent } from './interpreter';
+import type { SimEvent } from './call-result';
 
 /** One line of what a caller (and an observer of Twilio) would notice; null for noise. */
 export function describeEvent(e: SimEvent, opts: { emoji?: boolean } = {}): string | null {

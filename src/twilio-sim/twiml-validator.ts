@@ -168,10 +168,8 @@ const TERMINAL = new Set(['Hangup', 'Reject', 'Redirect']);
 /** Verbs that, given an action URL, continue the call there rather than with the next verb. */
 const TERMINAL_WITH_ACTION = new Set(['Dial', 'Record', 'Enqueue']);
 
-function semanticErrors(tree: TwimlNode): string[] {
-  const errors: string[] = [];
-  const verbsList = tree.children;
-
+/** Verbs in the wrong place: <Reject> after the first, anything after a verb that ends the document. */
+function orderErrors(verbsList: TwimlNode[], errors: string[]): void {
   verbsList.forEach((verb, i) => {
     if (verb.name === 'Reject' && i > 0) {
       errors.push(
@@ -184,46 +182,60 @@ function semanticErrors(tree: TwimlNode): string[] {
       errors.push(`<${next.name}> after <${verb.name}${verb.attrs.action ? ' action' : ''}> is unreachable`);
     }
   });
+}
 
+/** URL and method attributes of one node (a <Start><Stream> URL is a wss: one). */
+function attributeErrors(node: TwimlNode, where: string, underStart: boolean, errors: string[]): void {
+  for (const [name, value] of Object.entries(node.attrs)) {
+    if (underStart && node.name === 'Stream' && name === 'url') {
+      checkAbsoluteUrl(value, `${where}@${name}`, ['wss:'], errors);
+    } else if (isUrlAttribute(name)) {
+      checkAbsoluteUrl(value, `${where}@${name}`, HTTP, errors);
+    } else if (isMethodAttribute(name) && value !== 'GET' && value !== 'POST') {
+      errors.push(`${where}@${name}: "${value}" must be GET or POST`);
+    }
+  }
+}
+
+/** The rules of one verb or noun that its attributes alone do not show. */
+function nodeErrors(node: TwimlNode, where: string, errors: string[]): void {
+  switch (node.name) {
+    case 'Play':
+      if (node.text) checkAbsoluteUrl(node.text, `${where} text`, HTTP, errors);
+      else if (node.attrs.digits === undefined) errors.push(`${where}: needs a URL or a digits attribute`);
+      break;
+    case 'Redirect':
+      if (node.text) checkAbsoluteUrl(node.text, `${where} text`, HTTP, errors);
+      else errors.push(`${where}: needs a URL`);
+      break;
+    case 'Sip':
+      if (node.text && !/^sips?:/i.test(node.text)) errors.push(`${where}: "${node.text}" is not a sip: URI`);
+      if (!node.text && !node.children.some((c) => c.name === 'Uri')) errors.push(`${where}: no SIP URI`);
+      break;
+    case 'Uri':
+      if (!/^sips?:/i.test(node.text)) errors.push(`${where}: "${node.text}" is not a sip: URI`);
+      break;
+    case 'Dial':
+      if (!node.text && node.children.length === 0) errors.push(`${where}: nothing to dial`);
+      break;
+    case 'Gather':
+      if (node.attrs.finishOnKey !== undefined && !/^[0-9#*]?$/.test(node.attrs.finishOnKey)) {
+        errors.push(`${where}@finishOnKey: "${node.attrs.finishOnKey}" must be one of 0-9 # * or empty`);
+      }
+      if (node.attrs.numDigits !== undefined && !(Number(node.attrs.numDigits) >= 1)) {
+        errors.push(`${where}@numDigits: must be at least 1`);
+      }
+      break;
+  }
+}
+
+function semanticErrors(tree: TwimlNode): string[] {
+  const errors: string[] = [];
+  orderErrors(tree.children, errors);
   const walk = (node: TwimlNode, trail: string, underStart: boolean): void => {
     const where = `${trail}/${node.name}`;
-    for (const [name, value] of Object.entries(node.attrs)) {
-      if (underStart && node.name === 'Stream' && name === 'url') {
-        checkAbsoluteUrl(value, `${where}@${name}`, ['wss:'], errors);
-      } else if (isUrlAttribute(name)) {
-        checkAbsoluteUrl(value, `${where}@${name}`, HTTP, errors);
-      } else if (isMethodAttribute(name) && value !== 'GET' && value !== 'POST') {
-        errors.push(`${where}@${name}: "${value}" must be GET or POST`);
-      }
-    }
-    switch (node.name) {
-      case 'Play':
-        if (node.text) checkAbsoluteUrl(node.text, `${where} text`, HTTP, errors);
-        else if (node.attrs.digits === undefined) errors.push(`${where}: needs a URL or a digits attribute`);
-        break;
-      case 'Redirect':
-        if (node.text) checkAbsoluteUrl(node.text, `${where} text`, HTTP, errors);
-        else errors.push(`${where}: needs a URL`);
-        break;
-      case 'Sip':
-        if (node.text && !/^sips?:/i.test(node.text)) errors.push(`${where}: "${node.text}" is not a sip: URI`);
-        if (!node.text && !node.children.some((c) => c.name === 'Uri')) errors.push(`${where}: no SIP URI`);
-        break;
-      case 'Uri':
-        if (!/^sips?:/i.test(node.text)) errors.push(`${where}: "${node.text}" is not a sip: URI`);
-        break;
-      case 'Dial':
-        if (!node.text && node.children.length === 0) errors.push(`${where}: nothing to dial`);
-        break;
-      case 'Gather':
-        if (node.attrs.finishOnKey !== undefined && !/^[0-9#*]?$/.test(node.attrs.finishOnKey)) {
-          errors.push(`${where}@finishOnKey: "${node.attrs.finishOnKey}" must be one of 0-9 # * or empty`);
-        }
-        if (node.attrs.numDigits !== undefined && !(Number(node.attrs.numDigits) >= 1)) {
-          errors.push(`${where}@numDigits: must be at least 1`);
-        }
-        break;
-    }
+    attributeErrors(node, where, underStart, errors);
+    nodeErrors(node, where, errors);
     // Publish and Start take any content; only Start's Stream URL is checked above.
     if (node.name === 'Publish') return;
     for (const child of node.children) walk(child, where, underStart || node.name === 'Start');
