@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import {
   allocateCharge,
   bothLegsTimeLimit,
-  CALLBACK_AFTER_DIAL_SECONDS,
+  CALLBACK_DIAL_OVERHEAD_SECONDS,
   callbackPlacementHold,
+  callbackTopUp,
   type CallbackLegSoFar,
 } from '../../src/billing/both-legs';
 import { callCost, MAX_TALK_SECONDS, type Tariff } from '../../src/billing/rating';
@@ -23,15 +24,15 @@ describe('both legs: the dial time limit that leaves room for the callback leg (
     assert.deepEqual(bothLegsTimeLimit(5_000, DIAL, null), { seconds: 300, dialAmount: 5_000, callbackExtra: 0, callbackSeconds: 0 });
   });
 
-  it('when the callback leg runs too, then 0.5000 buys 180 s: 0.3000 for the dial and 0.1500 more for the callback leg until the dial ends plus the tail', () => {
-    // Callback seconds: ceil(45.2) + 180 + 30 = 256, billed as 5 minutes = 0.2500, of which 0.1000 is held.
-    assert.equal(CALLBACK_AFTER_DIAL_SECONDS, 30);
-    assert.deepEqual(bothLegsTimeLimit(5_000, DIAL, CALLBACK), { seconds: 180, dialAmount: 3_000, callbackExtra: 1_500, callbackSeconds: 256 });
+  it('when the callback leg runs too, then 0.5000 buys 180 s: 0.3000 for the dial and 0.1500 more for the callback leg until the dial and what surrounds it end', () => {
+    // Callback seconds: ceil(45.2) + 70 (prompts, the 30 s ring, the hang-up) + 180 = 296, billed as 5 minutes = 0.2500, of which 0.1000 is held.
+    assert.equal(CALLBACK_DIAL_OVERHEAD_SECONDS, 70);
+    assert.deepEqual(bothLegsTimeLimit(5_000, DIAL, CALLBACK), { seconds: 180, dialAmount: 3_000, callbackExtra: 1_500, callbackSeconds: 296 });
   });
 
   it('when the credit is exactly what 180 s of both legs cost, then 180 s; a ten-thousandth less, then one increment less', () => {
     assert.equal(bothLegsTimeLimit(4_500, DIAL, CALLBACK).seconds, 180);
-    assert.deepEqual(bothLegsTimeLimit(4_499, DIAL, CALLBACK), { seconds: 120, dialAmount: 2_000, callbackExtra: 1_000, callbackSeconds: 196 });
+    assert.deepEqual(bothLegsTimeLimit(4_499, DIAL, CALLBACK), { seconds: 120, dialAmount: 2_000, callbackExtra: 1_000, callbackSeconds: 236 });
   });
 
   it('when the credit is fractional, then it buys what its floor buys', () => {
@@ -39,22 +40,22 @@ describe('both legs: the dial time limit that leaves room for the callback leg (
   });
 
   it('when not even one dial increment with its callback share fits, then 0 and nothing is held', () => {
-    // 60 s: 0.1000 dial + (136 s -> 3 minutes = 0.1500, minus 0.1000 held) 0.0500 = 0.1500.
+    // 60 s: 0.1000 dial + (176 s -> 3 minutes = 0.1500, minus 0.1000 held) 0.0500 = 0.1500.
     assert.equal(bothLegsTimeLimit(1_500, DIAL, CALLBACK).seconds, 60);
     assert.deepEqual(bothLegsTimeLimit(1_499, DIAL, CALLBACK), { seconds: 0, dialAmount: 0, callbackExtra: 0, callbackSeconds: 0 });
   });
 
   it('when the callback leg already holds more than it will cost, then nothing extra is held and the dial gets the whole credit', () => {
     const r = bothLegsTimeLimit(5_000, DIAL, { ...CALLBACK, held: 100_000 });
-    assert.deepEqual(r, { seconds: 300, dialAmount: 5_000, callbackExtra: 0, callbackSeconds: 376 });
+    assert.deepEqual(r, { seconds: 300, dialAmount: 5_000, callbackExtra: 0, callbackSeconds: 416 });
   });
 
-  it('when the credit is huge, then the limit is the 4 hour cap, and the callback holds cover the cap plus the tail', () => {
+  it('when the credit is huge, then the limit is the 4 hour cap, and the callback holds cover the cap plus what surrounds the dial', () => {
     const r = bothLegsTimeLimit(1e9, DIAL, CALLBACK);
     assert.equal(r.seconds, MAX_TALK_SECONDS);
     assert.equal(r.dialAmount, 240_000);
-    assert.equal(r.callbackSeconds, 46 + MAX_TALK_SECONDS + 30);
-    // 14476 s -> 242 minutes at 0.0500 = 12.1000, minus the 0.1000 held.
+    assert.equal(r.callbackSeconds, 46 + 70 + MAX_TALK_SECONDS);
+    // 14516 s -> 242 minutes at 0.0500 = 12.1000, minus the 0.1000 held.
     assert.equal(r.callbackExtra, 120_000);
   });
 
@@ -88,7 +89,7 @@ describe('both legs: the dial time limit that leaves room for the callback leg (
         (available, dial, cbRate, elapsed, held) => {
           const cb = { rate: cbRate, elapsed, held };
           const r = bothLegsTimeLimit(available, dial, cb);
-          const cost = (t: number) => callCost(t, dial) + Math.max(0, callCost(elapsed + t + CALLBACK_AFTER_DIAL_SECONDS, cbRate) - held);
+          const cost = (t: number) => callCost(t, dial) + Math.max(0, callCost(elapsed + CALLBACK_DIAL_OVERHEAD_SECONDS + t, cbRate) - held);
           if (r.seconds === 0) {
             assert.equal(r.dialAmount + r.callbackExtra, 0);
             assert.ok(cost(dial.initialSeconds) > available, 'the first increment was affordable');
@@ -103,6 +104,28 @@ describe('both legs: the dial time limit that leaves room for the callback leg (
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('both legs: holding more for the callback leg as its conversation goes on (pure)', () => {
+  const RATE = tariff(1_000); // 0.1000 a minute, 60/60
+
+  it('when the holds reach past the next step, then nothing more is held', () => {
+    assert.deepEqual(callbackTopUp(59.5, 120, 2_000, 0, RATE), { enough: true });
+  });
+
+  it('when the next step would run past the holds, then 120 s more from now are held, priced on what is held already', () => {
+    // 70 s + a 60 s step > 120 s: hold up to 190 s (4 minutes = 0.4000), 0.2000 of it held already.
+    assert.deepEqual(callbackTopUp(70, 120, 2_000, 10_000, RATE), { enough: false, seconds: 190, amount: 2_000 });
+  });
+
+  it('when the credit pays only part of the 120 s but the next step, then what it pays', () => {
+    // 0.2000 held + 0.1000 left pay 180 s, past 70 + 60.
+    assert.deepEqual(callbackTopUp(70, 120, 2_000, 1_000, RATE), { enough: false, seconds: 180, amount: 1_000 });
+  });
+
+  it('when the credit cannot pay even the next step, then nothing is held and the call must end', () => {
+    assert.deepEqual(callbackTopUp(130, 180, 3_000, 0, RATE), { enough: false, seconds: 0, amount: 0 });
   });
 });
 
