@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../src/app';
+import type { AppDeps } from '../src/deps';
 import { handleCallStatus } from '../src/callflow/call-status';
 import { answerCallback, runStep } from '../src/callflow/conversation';
 import { handleIncomingCall } from '../src/callflow/incoming-call';

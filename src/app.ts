@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type mongoose from 'mongoose';
 import pinoHttp from 'pino-http';
 import { healthRoutes } from '../routes/health';
 import { apiRouteTable, routeMiddleware } from '../routes/api';
@@ -10,29 +9,11 @@ import { consoleRoutes } from '../routes/console';
 import { publicSoundRoutes } from '../routes/sounds-public';
 import { voiceRoutes } from '../routes/voice';
 import { buildApiRouter } from './api/build-router';
-import type { Clock, RandomSource } from './clock';
-import type { Config } from './config';
+import type { AppDeps } from './deps';
 import { apiErrorHandler, apiNotFound } from './http/error-handlers';
 import { twilioForm } from './http/twilio-form';
 import { twilioSignature } from './http/twilio-signature';
 import { voiceErrorHandler } from './http/voice-error-handler';
-import type { Logger } from './logger';
-import type { SecretBox } from './security/secret-box';
-import type { TwilioClient } from './twilio/rest-client';
-
-/** Config once boot has settled the Twilio credentials (the real account's, or the simulator's). */
-export type AppConfig = Config & { twilio: Config['twilio'] & { accountSid: string; authToken: string } };
-
-export interface AppDeps {
-  config: AppConfig;
-  db: mongoose.Connection;
-  twilio: TwilioClient;
-  clock: Clock;
-  random: RandomSource;
-  logger: Logger;
-  /** Encrypts secrets that must be sent on later (SIP trunk passwords). */
-  secretBox: SecretBox;
-}
 
 const BODY_LIMIT = '100kb';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

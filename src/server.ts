@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type mongoose from 'mongoose';
-import { createApp, type AppConfig } from './app';
+import { createApp } from './app';
+import type { AppConfig } from './deps';
 import { startBackgroundWork } from './callflow/background';
 import { systemClock, systemRandom } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';

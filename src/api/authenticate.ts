@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { apiKeyModel } from '../../models/api-key';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { unauthorized } from '../errors';
 import { BEARER_KEY, hashApiKey, sameHash } from './api-keys';
 import type { Principal } from './route-spec';

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { markConfigChanged } from '../domain/config-version';
 import { AppError } from '../errors';
 import { AuthThrottle, TooManyFailures } from './auth-throttle';

@@ -10,7 +10,7 @@ import { phoneNumberModel } from '../../models/phone-number';
 import { rateTableModel } from '../../models/rate-table';
 import { reservationModel } from '../../models/reservation';
 import { soundModel } from '../../models/sound';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { findRate } from '../billing/rating';
 import { reserveDialWithCallbackLeg } from '../billing/callback-leg';
 import { settleReservation } from '../billing/reservations';

@@ -5,7 +5,7 @@ import { callSessionModel } from '../../models/call-session';
 import { clientModel } from '../../models/client';
 import { jobModel } from '../../models/job';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { clearExpiredAuthFailures } from '../api/auth-throttle';
 import { settleReservation } from '../billing/reservations';
 import { isDuplicateKey } from '../db/duplicate-key';
