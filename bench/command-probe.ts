@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createApp } from '../src/app';
+import { createApp } from '../routes/app';
 import type { AppConfig } from '../src/deps';
 import { systemClock } from '../src/clock';
 import { loadConfig } from '../src/config';

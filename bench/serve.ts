@@ -2,7 +2,7 @@ import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createApp } from '../src/app';
+import { createApp } from '../routes/app';
 import type { AppConfig, AppDeps } from '../src/deps';
 import { placeCallbackHandler } from '../src/callflow/place-callback';
 import { systemClock, systemRandom } from '../src/clock';

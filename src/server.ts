@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type mongoose from 'mongoose';
-import { createApp } from './app';
+import { createApp } from '../routes/app';
 import type { AppConfig } from './deps';
 import { startBackgroundWork } from './callflow/background';
 import { systemClock, systemRandom } from './clock';
@@ -13,7 +13,7 @@ import { loadOrCreateDataKey, loadOrCreateLocalCredentials } from './local-crede
 import { SecretBox } from './security/secret-box';
 import { createLogger, type Logger } from './logger';
 import { createTwilioClient } from './twilio/rest-client';
-import { ensureBootstrapAdminKey } from './domain/admin-key';
+import { ensureBootstrapAdminKey } from './domain/api-keys';
 import { ensureDemoData } from './local/demo-data';
 
 /** The only place that connects the database and listens. */

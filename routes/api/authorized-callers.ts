@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { type AuthorizedCallerDoc, authorizedCallerModel } from '../../models/authorized-caller';
 import { clientModel } from '../../models/client';
 import { creditEntryModel } from '../../models/credit-entry';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, money, MONEY_BOUND_MESSAGE, moneyOut, moneyText, moneyWithinBound, page, pageQuery, timestamp } from '../../src/api/schemas';
-import { idOrNotFound } from '../../src/api/tenant';
+import { paginate } from '../../src/domain/pagination';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { e164, errorBody, money, MONEY_BOUND_MESSAGE, moneyOut, moneyText, moneyWithinBound, page, pageQuery, timestamp } from '../http/schemas';
+import { idOrNotFound } from '../../src/domain/tenant';
 import {
   changeAuthorizedCallerCredit,
   createAuthorizedCaller,

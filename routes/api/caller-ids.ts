@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { channelModel } from '../../models/channel';
 import { extensionModel } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, idParams, pageQuery, standardErrors } from '../../src/api/schemas';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { e164, idParams, pageQuery, standardErrors } from '../http/schemas';
 import { extensionWarnings, updateExtension } from '../../src/domain/extensions';
 import { extensionOut, loadExtension, presentExtension, settingsOf } from './extensions';
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { clientModel, type ClientDoc } from '../../models/client';
 import { creditEntryModel, type CreditEntryDoc } from '../../models/credit-entry';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
-import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
+import { paginate } from '../../src/domain/pagination';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../http/schemas';
+import { assertOwnClient, idOrNotFound } from '../../src/domain/tenant';
 import { createClient, deleteClient, updateClient } from '../../src/domain/clients';
 import { changeClientCredit } from '../../src/domain/ledger';
 import { notFound } from '../../src/errors';

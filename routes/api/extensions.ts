@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { extensionModel, type ExtensionDoc } from '../../models/extension';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type Principal, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
-import { assertOwnClient, idOrNotFound, tenantFilter } from '../../src/api/tenant';
+import { paginate } from '../../src/domain/pagination';
+import { defineRoute, type Principal, type RouteSpec } from '../http/route-spec';
+import { e164, errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
+import { assertOwnClient, idOrNotFound, tenantFilter } from '../../src/domain/tenant';
 import { createExtension, deleteExtension, extensionWarnings, updateExtension, type ExtensionSettings } from '../../src/domain/extensions';
 import { notFound, validationError } from '../../src/errors';
 import { PROMPT_KEYS } from '../../src/callflow/i18n/prompt-keys';

@@ -2,10 +2,10 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { channelModel } from '../../models/channel';
 import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
-import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
+import { paginate } from '../../src/domain/pagination';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
+import { idOrNotFound, tenantFilter } from '../../src/domain/tenant';
 import { deleteNumber, updateNumber } from '../../src/domain/numbers';
 import { notFound, validationError } from '../../src/errors';
 

@@ -2,10 +2,10 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { clientModel } from '../../models/client';
 import { rateTableModel, type RateTableDoc } from '../../models/rate-table';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
-import { idOrNotFound } from '../../src/api/tenant';
+import { paginate } from '../../src/domain/pagination';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, standardErrors, timestamp } from '../http/schemas';
+import { idOrNotFound } from '../../src/domain/tenant';
 import { isDuplicateKey } from '../../src/db/duplicate-key';
 import { conflict, notFound } from '../../src/errors';
 

@@ -3,10 +3,10 @@ import { Types } from 'mongoose';
 import multer from 'multer';
 import { z } from 'zod';
 import { soundModel } from '../../models/sound';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type Principal, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
-import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
+import { paginate } from '../../src/domain/pagination';
+import { defineRoute, type Principal, type RouteSpec } from '../http/route-spec';
+import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
+import { assertOwnClient, idOrNotFound } from '../../src/domain/tenant';
 import {
   MAX_SOUND_BYTES,
   WITHOUT_DATA,

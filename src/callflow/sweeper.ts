@@ -6,7 +6,7 @@ import { clientModel } from '../../models/client';
 import { jobModel } from '../../models/job';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../deps';
-import { clearExpiredAuthFailures } from '../api/auth-throttle';
+import { clearExpiredAuthFailures } from '../security/auth-throttle';
 import { settleReservation } from '../billing/reservations';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { repairPendingEntries } from '../domain/ledger';

@@ -3,7 +3,7 @@ import { authorizedCallerModel } from '../../models/authorized-caller';
 import { callSessionModel, type CallSessionDoc, type SessionStatus } from '../../models/call-session';
 import { creditEntryModel } from '../../models/credit-entry';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { paginate } from '../api/pagination';
+import { paginate } from './pagination';
 import { notFound } from '../errors';
 
 /**

@@ -6,7 +6,7 @@ import { callbackLockModel } from '../../models/callback-lock';
 import { callSessionModel } from '../../models/call-session';
 import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
-import { createApp } from '../../src/app';
+import { createApp } from '../../routes/app';
 import type { AppDeps } from '../../src/deps';
 import { placeCallbackHandler } from '../../src/callflow/place-callback';
 import { connectDatabase, pingDatabase } from '../../src/db/connect';

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import pino from 'pino';
 import supertest from 'supertest';
 import twilio from 'twilio';
-import { createApp } from '../../src/app';
+import { createApp } from '../../routes/app';
 import type { AppConfig, AppDeps } from '../../src/deps';
 import type { Clock, RandomSource } from '../../src/clock';
 import { loadConfig } from '../../src/config';

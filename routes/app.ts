@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
-import { healthRoutes } from '../routes/health';
-import { apiRouteTable, routeMiddleware } from '../routes/api';
-import { apiDocsAssets } from '../routes/api-docs-assets';
-import { consoleRoutes } from '../routes/console';
-import { publicSoundRoutes } from '../routes/sounds-public';
-import { voiceRoutes } from '../routes/voice';
-import { buildApiRouter } from './api/build-router';
-import type { AppDeps } from './deps';
+import { healthRoutes } from './health';
+import { apiRouteTable, routeMiddleware } from './api';
+import { apiDocsAssets } from './api-docs-assets';
+import { consoleRoutes } from './console';
+import { publicSoundRoutes } from './sounds-public';
+import { voiceRoutes } from './voice';
+import { buildApiRouter } from './http/build-router';
+import type { AppDeps } from '../src/deps';
 import { apiErrorHandler, apiNotFound } from './http/error-handlers';
 import { twilioForm } from './http/twilio-form';
 import { twilioSignature } from './http/twilio-signature';
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/docs/assets', apiDocsAssets());
 
   const api = express.Router();
-  // Each route authenticates before its body is parsed (src/api/build-router.ts).
+  // Each route authenticates before its body is parsed (routes/http/build-router.ts).
   api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware, { bodyLimit: BODY_LIMIT }));
   api.use(apiNotFound);
   api.use(apiErrorHandler);
