@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { TimelineEntry } from '../../models/call-session';
 import { defineRoute, type RouteSpec } from '../http/route-spec';
 import { errorBody, idParams, money, moneyOut, objectId, page, pageQuery, timestamp } from '../http/schemas';
 import { idOrNotFound, tenantFilter } from '../../src/domain/tenant';
@@ -11,6 +10,7 @@ import {
   loadCall,
   REPORT_MAX_GROUPS,
   SESSION_STATUSES,
+  type TimelineEntry,
 } from '../../src/domain/call-records';
 
 /**
