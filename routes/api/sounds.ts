@@ -17,7 +17,7 @@ import {
   type SoundMeta,
   type SoundScope,
 } from '../../src/domain/sounds';
-import { AppError, unauthorized, validationError } from '../../src/errors';
+import { AppError, validationError } from '../../src/errors';
 
 const name = z.string().trim().min(1).max(100);
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an absolute https:// URL' }).max(2048);

@@ -5,6 +5,7 @@ import { phoneNumberModel } from '../../models/phone-number';
 import { conflict, notFound, validationError, type FieldProblem } from '../errors';
 import type { SecretBox } from '../security/secret-box';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { oneOrNotFound } from './lookup';
 import { paginate, type Page, type PageQuery } from './pagination';
 
 export type { ChannelDoc };
@@ -151,9 +152,7 @@ export function listChannels(db: Connection, query: PageQuery): Promise<Page<Cha
 }
 
 export async function loadChannel(db: Connection, id: Types.ObjectId): Promise<ChannelDoc> {
-  const c = await channelModel(db).findById(id).lean();
-  if (!c) throw notFound('channel');
-  return c;
+  return oneOrNotFound(channelModel(db), { _id: id }, 'channel');
 }
 
 /** Whether a channel exists (the operator asking for the numbers of a missing one gets 404). */

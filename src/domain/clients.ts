@@ -9,6 +9,7 @@ import { rateTableModel } from '../../models/rate-table';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound, validationError } from '../errors';
 import { changeClientCredit } from './ledger';
+import { oneOrNotFound } from './lookup';
 import { paginate, type Page, type PageQuery } from './pagination';
 
 export type { ClientDoc };
@@ -98,9 +99,7 @@ export function listClients(db: Connection, query: PageQuery): Promise<Page<Clie
 }
 
 export async function loadClient(db: Connection, id: Types.ObjectId): Promise<ClientDoc> {
-  const c = await clientModel(db).findById(id).lean();
-  if (!c) throw notFound('client');
-  return c;
+  return oneOrNotFound(clientModel(db), { _id: id }, 'client');
 }
 
 /** The currency a client's amounts are in (its balance, its caller IDs' credit). */

@@ -12,6 +12,7 @@ import { toE164 } from '../phone';
 import { hashPin } from '../security/pin-hash';
 import { crossFieldProblems } from './extension-settings';
 import { languageProblems } from './extension-language';
+import { scopedOrNotFound } from './lookup';
 import { paginate, type Page, type PageQuery } from './pagination';
 import { resolvePromptSounds } from './prompt-sounds';
 import { idOrNotFound, tenantFilter, type Principal } from './tenant';
@@ -169,11 +170,7 @@ export async function extensionWarnings(db: Connection, ext: ExtensionDoc): Prom
 
 /** An extension as the principal may see it: another client's (or a malformed id) is not found. */
 export async function loadExtension(db: Connection, principal: Principal, id: string): Promise<ExtensionDoc> {
-  const e = await extensionModel(db)
-    .findOne({ _id: idOrNotFound(id, 'extension'), ...tenantFilter(principal) })
-    .lean();
-  if (!e) throw notFound('extension');
-  return e;
+  return scopedOrNotFound(extensionModel(db), principal, id, 'extension');
 }
 
 /** The principal's extensions (the operator's: all, or one client's), newest first. */

@@ -6,6 +6,7 @@ import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number
 import { conflict, notFound, validationError } from '../errors';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { numbersUsedAsCallerId } from './channels';
+import { scopedOrNotFound } from './lookup';
 import { paginate, type Page, type PageQuery } from './pagination';
 import { idOrNotFound, tenantFilter, type Principal } from './tenant';
 
@@ -165,11 +166,7 @@ export function listNumbers(
 
 /** A number as the principal may see it: another client's (or a malformed id) is not found. */
 export async function loadNumber(db: Connection, principal: Principal, id: string): Promise<PhoneNumberDoc> {
-  const doc = await phoneNumberModel(db)
-    .findOne({ _id: idOrNotFound(id, 'number'), ...tenantFilter(principal) })
-    .lean();
-  if (!doc) throw notFound('number');
-  return doc;
+  return scopedOrNotFound(phoneNumberModel(db), principal, id, 'number');
 }
 
 export type NumberChannel = { name: string; type: 'twilio' | 'sip' };

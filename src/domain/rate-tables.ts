@@ -3,6 +3,7 @@ import { clientModel } from '../../models/client';
 import { rateTableModel, type RateDoc, type RateTableDoc } from '../../models/rate-table';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound } from '../errors';
+import { oneOrNotFound } from './lookup';
 import { paginate, type Page, type PageQuery } from './pagination';
 
 export type { RateDoc, RateTableDoc };
@@ -37,9 +38,7 @@ export function listRateTables(db: Connection, query: PageQuery): Promise<Page<R
 }
 
 export async function loadRateTable(db: Connection, id: Types.ObjectId): Promise<RateTableDoc> {
-  const t = await rateTableModel(db).findById(id).lean();
-  if (!t) throw notFound('rate table');
-  return t;
+  return oneOrNotFound(rateTableModel(db), { _id: id }, 'rate table');
 }
 
 /** Rates are replaced as a whole; the currency only while no client uses the table. */
