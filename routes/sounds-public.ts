@@ -1,5 +1,5 @@
 import { Router, type ErrorRequestHandler } from 'express';
-import type { AppDeps } from '../src/app';
+import type { AppDeps } from '../src/deps';
 import { soundBytes } from '../src/domain/sounds';
 
 const notFoundBody = { error: { code: 'not_found', message: 'sound not found' } };

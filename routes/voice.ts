@@ -1,10 +1,10 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../src/app';
+import type { AppDeps } from '../src/deps';
 import { handleCallStatus } from '../src/callflow/call-status';
 import { answerCallback, runStep } from '../src/callflow/conversation';
 import { handleIncomingCall } from '../src/callflow/incoming-call';
 import { BUSY_TWIML, emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
-import { CALL_SID } from '../src/http/twilio-form';
+import { CALL_SID } from './http/twilio-form';
 import { withTimeout } from '../src/timeout';
 
 const REJECTED = rejectTwiml('rejected');

@@ -8,7 +8,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { apiRouteTable } from '../routes/api';
-import { buildOpenApi } from '../src/api/openapi';
+import { buildOpenApi } from '../routes/http/openapi';
 
 // openapi-typescript builds its output with the TypeScript 5 compiler API, which TypeScript 7 (our
 // compiler, a native binary) no longer ships: its `require('typescript')` is pointed at the typescript5 alias.

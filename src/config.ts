@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { BEARER_KEY } from './api/api-keys';
+import { BEARER_KEY } from './security/api-keys';
 
 /**
  * Typed configuration, validated once at boot. A bad or missing value stops the service with one

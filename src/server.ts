@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type mongoose from 'mongoose';
-import { createApp, type AppConfig } from './app';
+import { createApp } from '../routes/app';
+import type { AppConfig, AppDeps } from './deps';
 import { startBackgroundWork } from './callflow/background';
 import { systemClock, systemRandom } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -12,7 +13,7 @@ import { loadOrCreateDataKey, loadOrCreateLocalCredentials } from './local-crede
 import { SecretBox } from './security/secret-box';
 import { createLogger, type Logger } from './logger';
 import { createTwilioClient } from './twilio/rest-client';
-import { ensureBootstrapAdminKey } from './domain/admin-key';
+import { ensureBootstrapAdminKey } from './domain/api-keys';
 import { ensureDemoData } from './local/demo-data';
 
 /** The only place that connects the database and listens. */
@@ -23,6 +24,81 @@ function readConfig(): Config {
     return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Without ADMIN_API_KEY, the generated operator key (first start only); in local mode, the demo data. */
+async function firstStartData(config: Config, db: mongoose.Connection): Promise<void> {
+  if (!config.adminApiKey) {
+    const generated = await ensureBootstrapAdminKey(db, new Date());
+    if (generated) {
+      // Printed once, on purpose outside the structured log; only its hash is stored.
+      process.stdout.write(
+        `\nOperator API key (shown only now; only its hash is kept):\n\n    ${generated}\n\n` +
+          'Use it as "Authorization: Bearer <key>" on /api. Set ADMIN_API_KEY to use a key of your own.\n\n',
+      );
+    }
+  }
+  if (config.twilio.mode === 'local') {
+    const demo = await ensureDemoData(db, new Date());
+    if (demo) process.stdout.write(`\n${demo}\n\n`);
+  }
+}
+
+/** The dependencies every part is given: the settled Twilio credentials (the account's or the simulator's) and the outside world. */
+function buildDeps(config: Config, db: mongoose.Connection, logger: Logger): AppDeps {
+  const creds =
+    config.twilio.mode === 'twilio'
+      ? { accountSid: config.twilio.accountSid!, authToken: config.twilio.authToken! }
+      : loadOrCreateLocalCredentials(config.dataDir);
+  if (config.twilio.mode === 'local') {
+    logger.warn('no Twilio credentials: local simulator mode (webhooks are signed with the simulator token in DATA_DIR)');
+  }
+  const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
+  // Local mode talks to the phone simulator (`npm run phone`) unless told otherwise.
+  const apiBaseUrl =
+    config.twilio.apiBaseUrl ?? (config.twilio.mode === 'local' ? `http://127.0.0.1:${config.simulatorPort}` : undefined);
+  const twilio = createTwilioClient({ ...creds, apiBaseUrl });
+  const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
+  return { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger, secretBox };
+}
+
+/** Signals stop gracefully; a crash is logged and stops too (with exit code 1). */
+function onStopSignals(logger: Logger, shutdown: (reason: string, exitCode: number) => Promise<void>): void {
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    void shutdown('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    void shutdown('unhandledRejection', 1);
+  });
+}
+
+function createServer(app: http.RequestListener): http.Server {
+  const server = http.createServer(app);
+  // Held ring responses last up to 12 s; keep Node's own timeouts above that.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+/** The embedded database (no MONGODB_URI); undefined when a shutdown cut its start short. */
+async function startEmbedded(config: Config, logger: Logger, signal: AbortSignal, stopping: () => boolean): Promise<EmbeddedDb | undefined> {
+  try {
+    const embedded = await startEmbeddedDb({ dataDir: config.dataDir, log: (m) => logger.info(m), signal });
+    logger.info({ dataDir: config.dataDir, pid: embedded.pid, uri: embedded.uri }, 'embedded database (FerretDB) started');
+    return embedded;
+  } catch (err) {
+    if (err instanceof EmbeddedDbError) {
+      if (stopping()) return undefined;
       console.error(err.message);
       process.exit(1);
     }
@@ -66,72 +142,22 @@ async function main(): Promise<void> {
     process.exit(exitCode);
   }
 
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.on('uncaughtException', (err) => {
-    logger.fatal({ err }, 'uncaught exception');
-    void shutdown('uncaughtException', 1);
-  });
-  process.on('unhandledRejection', (err) => {
-    logger.fatal({ err }, 'unhandled rejection');
-    void shutdown('unhandledRejection', 1);
-  });
+  onStopSignals(logger, shutdown);
 
   // The embedded database, the data key and the local credentials live here: private to this user.
   secureDataDir(config.dataDir);
   let uri = config.mongodbUri;
   if (!uri) {
-    try {
-      embedded = await startEmbeddedDb({ dataDir: config.dataDir, log: (m) => logger.info(m), signal: startup.signal });
-    } catch (err) {
-      if (err instanceof EmbeddedDbError) {
-        if (stopping) return; // shutdown() exits
-        console.error(err.message);
-        process.exit(1);
-      }
-      throw err;
-    }
+    embedded = await startEmbedded(config, logger, startup.signal, () => stopping);
+    if (!embedded) return; // stopped while it started: shutdown() exits
     uri = embedded.uri;
-    logger.info({ dataDir: config.dataDir, pid: embedded.pid, uri }, 'embedded database (FerretDB) started');
   }
   db = await connectDatabase(uri);
 
-  if (!config.adminApiKey) {
-    const generated = await ensureBootstrapAdminKey(db, new Date());
-    if (generated) {
-      // Printed once, on purpose outside the structured log; only its hash is stored.
-      process.stdout.write(
-        `\nOperator API key (shown only now; only its hash is kept):\n\n    ${generated}\n\n` +
-          'Use it as "Authorization: Bearer <key>" on /api. Set ADMIN_API_KEY to use a key of your own.\n\n',
-      );
-    }
-  }
-
-  const creds =
-    config.twilio.mode === 'twilio'
-      ? { accountSid: config.twilio.accountSid!, authToken: config.twilio.authToken! }
-      : loadOrCreateLocalCredentials(config.dataDir);
-  if (config.twilio.mode === 'local') {
-    logger.warn('no Twilio credentials: local simulator mode (webhooks are signed with the simulator token in DATA_DIR)');
-  }
-  const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
-  // Local mode talks to the phone simulator (`npm run phone`) unless told otherwise.
-  const apiBaseUrl =
-    config.twilio.apiBaseUrl ?? (config.twilio.mode === 'local' ? `http://127.0.0.1:${config.simulatorPort}` : undefined);
-  const twilio = createTwilioClient({ ...creds, apiBaseUrl });
-  if (config.twilio.mode === 'local') {
-    const demo = await ensureDemoData(db, new Date());
-    if (demo) process.stdout.write(`\n${demo}\n\n`);
-  }
-
-  const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
-  const deps = { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger: logger as Logger, secretBox };
+  await firstStartData(config, db);
+  const deps = buildDeps(config, db, logger);
   const app = createApp(deps);
-  server = http.createServer(app);
-  // Held ring responses last up to 12 s; keep Node's own timeouts above that.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 65_000;
+  server = createServer(app);
   await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
   background = startBackgroundWork(deps);
   const port = (server.address() as { port: number }).port;

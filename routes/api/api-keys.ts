@@ -1,13 +1,8 @@
-
 import { z } from 'zod';
-import { apiKeyModel, type ApiKeyDoc } from '../../models/api-key';
-import { clientModel } from '../../models/client';
-import { displayPrefix, hashApiKey, newApiKey } from '../../src/api/api-keys';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
-import { idOrNotFound } from '../../src/api/tenant';
-import { conflict, notFound } from '../../src/errors';
+import { createClientKey, createOperatorKey, listAllKeys, listClientKeys, revokeKey, type ApiKeyDoc } from '../../src/domain/api-keys';
+import { idOrNotFound } from '../../src/domain/tenant';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { errorBody, idParams, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
 
 const apiKeyOut = z
   .object({ id: z.string(), clientId: z.string(), name: z.string().nullable(), prefix: z.string(), createdAt: timestamp })
@@ -63,16 +58,8 @@ const operatorKeyRoutes: RouteSpec[] = [
     body: z.object({ role: z.literal('operator'), name: z.string().trim().min(1).max(100) }).strict(),
     responses: { 201: { description: 'the new key', schema: createdOperatorKeyOut }, ...standardErrors },
     handler: async ({ deps, body }) => {
-      const key = newApiKey();
-      const doc = await apiKeyModel(deps.db).create({
-        hash: hashApiKey(key),
-        prefix: displayPrefix(key),
-        role: 'admin',
-        clientId: null,
-        name: body.name,
-        createdAt: deps.clock.now(),
-      });
-      return { status: 201, body: { ...presentAny(doc.toObject()), key } };
+      const { doc, key } = await createOperatorKey(deps.db, body.name, deps.clock.now());
+      return { status: 201, body: { ...presentAny(doc), key } };
     },
   }),
   defineRoute({
@@ -84,7 +71,7 @@ const operatorKeyRoutes: RouteSpec[] = [
     query: pageQuery,
     responses: { 200: { description: 'a page of keys', schema: page(anyKeyOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
-      const p = await paginate(apiKeyModel(deps.db), {}, query, { project: { hash: 0 } });
+      const p = await listAllKeys(deps.db, query);
       return { status: 200, body: { items: p.items.map(presentAny), nextCursor: p.nextCursor } };
     },
   }),
@@ -102,18 +89,8 @@ export const apiKeyRoutes: RouteSpec[] = [
     body: z.object({ name: z.string().trim().min(1).max(100).optional() }).strict(),
     responses: { 201: { description: 'the new key', schema: createdKeyOut }, ...standardErrors },
     handler: async ({ deps, params, body }) => {
-      const clientId = idOrNotFound(params.id, 'client');
-      if (!(await clientModel(deps.db).exists({ _id: clientId }))) throw notFound('client');
-      const key = newApiKey();
-      const doc = await apiKeyModel(deps.db).create({
-        hash: hashApiKey(key),
-        prefix: displayPrefix(key),
-        role: 'client',
-        clientId,
-        name: body.name ?? null,
-        createdAt: deps.clock.now(),
-      });
-      return { status: 201, body: { ...present(doc.toObject()), key } };
+      const { doc, key } = await createClientKey(deps.db, idOrNotFound(params.id, 'client'), body.name ?? null, deps.clock.now());
+      return { status: 201, body: { ...present(doc), key } };
     },
   }),
   defineRoute({
@@ -126,8 +103,7 @@ export const apiKeyRoutes: RouteSpec[] = [
     query: pageQuery,
     responses: { 200: { description: 'a page of keys', schema: page(apiKeyOut) }, ...standardErrors },
     handler: async ({ deps, params, query }) => {
-      const clientId = idOrNotFound(params.id, 'client');
-      const p = await paginate(apiKeyModel(deps.db), { clientId, role: 'client' }, query);
+      const p = await listClientKeys(deps.db, idOrNotFound(params.id, 'client'), query);
       return { status: 200, body: { items: p.items.map(present), nextCursor: p.nextCursor } };
     },
   }),
@@ -140,17 +116,7 @@ export const apiKeyRoutes: RouteSpec[] = [
     params: idParams,
     responses: { 204: { description: 'revoked' }, 409: { description: 'the last operator key', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
-      const keys = apiKeyModel(deps.db);
-      const id = idOrNotFound(params.id, 'API key');
-      const key = await keys.findById(id, { role: 1 }).lean();
-      if (!key) throw notFound('API key');
-      // Without ADMIN_API_KEY the stored operator keys are the only way in: keep at least one.
-      if (key.role === 'admin' && !deps.config.adminApiKey && (await keys.countDocuments({ role: 'admin' })) <= 1) {
-        throw conflict('the last operator key cannot be revoked; create another one first', 'last_operator_key');
-      }
-      // Keys are looked up on every request (no cache), so the next request with this one gets 401.
-      const r = await keys.deleteOne({ _id: id });
-      if (!r.deletedCount) throw notFound('API key');
+      await revokeKey(deps.db, idOrNotFound(params.id, 'API key'), { adminKeyConfigured: Boolean(deps.config.adminApiKey) });
       return { status: 204 };
     },
   }),

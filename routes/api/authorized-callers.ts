@@ -1,27 +1,27 @@
 import { z } from 'zod';
-import { type AuthorizedCallerDoc, authorizedCallerModel } from '../../models/authorized-caller';
-import { clientModel } from '../../models/client';
-import { creditEntryModel } from '../../models/credit-entry';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, money, MONEY_BOUND_MESSAGE, moneyOut, moneyText, moneyWithinBound, page, pageQuery, timestamp } from '../../src/api/schemas';
-import { idOrNotFound } from '../../src/api/tenant';
 import {
   changeAuthorizedCallerCredit,
   createAuthorizedCaller,
   deleteAuthorizedCaller,
   EXPORT_MAX_ROWS,
   exportAuthorizedCallers,
-  listFilter,
+  listAuthorizedCallers,
   loadAuthorizedCaller,
   SEARCH_MAX_LENGTH,
   toCsv,
   updateAuthorizedCaller,
 } from '../../src/domain/authorized-callers';
-import { notFound } from '../../src/errors';
+import { currencyOf } from '../../src/domain/clients';
+import { loadExtension } from '../../src/domain/extensions';
+import { callerLedger, loadEntry } from '../../src/domain/ledger';
+import { idOrNotFound } from '../../src/domain/tenant';
 import { moneyTextProblem, parseMoney } from '../../src/money';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { e164, errorBody, MONEY_BOUND_MESSAGE, moneyText, moneyWithinBound, page, pageQuery } from '../http/schemas';
+import { authorizedCallerOut, creditOut, creditView, CSV_HEADER, csvRow, presentAuthorizedCaller } from './authorized-caller-out';
 import { creditEntryOut, presentEntry } from './clients';
-import { loadExtension } from './extensions';
+
+export { authorizedCallerOut, presentAuthorizedCaller };
 
 const extParams = z.object({ id: z.string() }).strict();
 const callerParams = z.object({ id: z.string(), callerId: z.string() }).strict();
@@ -76,82 +76,9 @@ const listQuery = pageQuery
   })
   .strict();
 
-const creditValue = z.string().meta({ description: '"unlimited" or a decimal amount, e.g. "3.20"' });
-
-export const authorizedCallerOut = z
-  .object({
-    id: z.string(),
-    extensionId: z.string(),
-    number: z.string(),
-    name: z.string().nullable(),
-    enabled: z.boolean(),
-    pinSet: z.boolean(),
-    credit: z.enum(['unlimited', 'limited']),
-    totalCredit: creditValue.meta({ description: 'initial credit plus recharges, or "unlimited"' }),
-    availableCredit: creditValue,
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .strict()
-  .meta({ id: 'AuthorizedCaller' });
-
-type AuthorizedCallerOut = z.infer<typeof authorizedCallerOut>;
-
-function creditView(c: AuthorizedCallerDoc): Pick<AuthorizedCallerOut, 'credit' | 'totalCredit' | 'availableCredit'> {
-  return c.unlimited
-    ? { credit: 'unlimited', totalCredit: 'unlimited', availableCredit: 'unlimited' }
-    : { credit: 'limited', totalCredit: money(c.initialCredit + c.recharged), availableCredit: money(c.available) };
-}
-
-export function presentAuthorizedCaller(c: AuthorizedCallerDoc): AuthorizedCallerOut {
-  return {
-    id: String(c._id),
-    extensionId: String(c.extensionId),
-    number: c.number,
-    name: c.name ?? null,
-    enabled: c.enabled,
-    pinSet: Boolean(c.pinHash),
-    ...creditView(c),
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
-
-const CSV_HEADER = ['id', 'extensionId', 'number', 'name', 'enabled', 'pinSet', 'credit', 'totalCredit', 'availableCredit', 'createdAt', 'updatedAt'];
-
-function csvRow(c: AuthorizedCallerDoc) {
-  const o = presentAuthorizedCaller(c);
-  return [
-    { value: o.id },
-    { value: o.extensionId },
-    { value: o.number },
-    // The only free text: guarded against spreadsheet formulas (see csvField).
-    { value: o.name ?? '', guard: true },
-    { value: String(o.enabled) },
-    { value: String(o.pinSet) },
-    { value: o.credit },
-    { value: o.totalCredit },
-    { value: o.availableCredit },
-    { value: o.createdAt },
-    { value: o.updatedAt },
-  ];
-}
-
 const creditBody = z
   .object({ amount: moneyText({ allowNegative: true, allowZero: false }), note: z.string().trim().max(500).optional() })
   .strict();
-
-const creditOut = z
-  .object({
-    availableCredit: creditValue,
-    totalCredit: creditValue,
-    credit: z.enum(['unlimited', 'limited']),
-    currency: z.string(),
-    entries: z.array(creditEntryOut),
-    nextCursor: z.string().nullable(),
-  })
-  .strict()
-  .meta({ id: 'AuthorizedCallerCredit' });
 
 const errors = {
   400: { description: 'invalid input', schema: errorBody },
@@ -207,7 +134,7 @@ export const authorizedCallerRoutes: RouteSpec[] = [
         if (truncated) res.setHeader('X-Export-Truncated', `only the newest ${EXPORT_MAX_ROWS} rows; narrow the export with q`);
         return { status: 200, raw: { contentType: 'text/csv; charset=utf-8', text: toCsv(CSV_HEADER, rows.map(csvRow)) } };
       }
-      const p = await paginate(authorizedCallerModel(deps.db), listFilter(ext, q || undefined), pq);
+      const p = await listAuthorizedCallers(deps.db, ext, q || undefined, pq);
       return { status: 200, body: { items: p.items.map(presentAuthorizedCaller), nextCursor: p.nextCursor } };
     },
   }),
@@ -280,8 +207,7 @@ export const authorizedCallerRoutes: RouteSpec[] = [
         { amount: body.amount, note: body.note ?? null },
         deps.clock.now(),
       );
-      const entry = await creditEntryModel(deps.db).findById(entryId).lean();
-      return { status: 201, body: presentEntry(entry!) };
+      return { status: 201, body: presentEntry(await loadEntry(deps.db, entryId)) };
     },
   }),
   defineRoute({
@@ -296,16 +222,10 @@ export const authorizedCallerRoutes: RouteSpec[] = [
     handler: async ({ deps, params, query, principal }) => {
       const ext = await loadExtension(deps.db, principal, params.id);
       const caller = await loadAuthorizedCaller(deps.db, ext, idOrNotFound(params.callerId, 'authorized caller ID'));
-      const client = await clientModel(deps.db).findById(ext.clientId, { currency: 1 }).lean();
-      if (!client) throw notFound('client');
-      const p = await paginate(
-        creditEntryModel(deps.db),
-        { clientId: caller.clientId, authorizedCallerId: caller._id, state: 'applied' },
-        query,
-      );
+      const [currency, p] = await Promise.all([currencyOf(deps.db, ext.clientId), callerLedger(deps.db, caller, query)]);
       return {
         status: 200,
-        body: { ...creditView(caller), currency: client.currency, entries: p.items.map(presentEntry), nextCursor: p.nextCursor },
+        body: { ...creditView(caller), currency, entries: p.items.map(presentEntry), nextCursor: p.nextCursor },
       };
     },
   }),

@@ -1,12 +1,9 @@
-import { Types } from 'mongoose';
 import { z } from 'zod';
-import { channelModel } from '../../models/channel';
-import { extensionModel } from '../../models/extension';
-import { phoneNumberModel } from '../../models/phone-number';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, idParams, pageQuery, standardErrors } from '../../src/api/schemas';
-import { extensionWarnings, updateExtension } from '../../src/domain/extensions';
-import { extensionOut, loadExtension, presentExtension, settingsOf } from './extensions';
+import { extensionWarnings, loadExtension, settingsOf, updateExtension } from '../../src/domain/extensions';
+import { callerIdTable } from '../../src/domain/numbers';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { e164, idParams, pageQuery, standardErrors } from '../http/schemas';
+import { extensionOut, presentExtension } from './extension-out';
 
 /**
  * The seed's "Currently Using CallerID Numbers" table: every public number of the extension's client,
@@ -41,37 +38,7 @@ export const callerIdRoutes: RouteSpec[] = [
     responses: { 200: { description: 'a page of rows', schema: tableOut }, ...standardErrors },
     handler: async ({ deps, params, query, principal }) => {
       const ext = await loadExtension(deps.db, principal, params.id);
-      const filter: Record<string, unknown> = { clientId: ext.clientId };
-      if (query.cursor) filter._id = { $lt: new Types.ObjectId(query.cursor) };
-      const numbers = await phoneNumberModel(deps.db)
-        .find(filter)
-        .sort({ _id: -1 })
-        .limit(query.limit + 1)
-        .lean();
-      const pageItems = numbers.slice(0, query.limit);
-      const channelIds = [...new Set(pageItems.map((n) => String(n.channelId)))].map((id) => new Types.ObjectId(id));
-      const extIds = [...new Set(pageItems.filter((n) => n.extensionId).map((n) => String(n.extensionId)))].map((id) => new Types.ObjectId(id));
-      const [channels, exts] = await Promise.all([
-        channelModel(deps.db).find({ _id: { $in: channelIds } }, { name: 1 }).lean(),
-        extensionModel(deps.db).find({ _id: { $in: extIds } }, { extensionNumber: 1 }).lean(),
-      ]);
-      const channelName = new Map(channels.map((c) => [String(c._id), c.name]));
-      const extNumber = new Map(exts.map((e) => [String(e._id), e.extensionNumber]));
-      const assigned = new Set(ext.callerId.numbers);
-      const items = pageItems.map((n) => ({
-        number: n.number,
-        assigned: assigned.has(n.number),
-        ringsBackTo: n.extensionId ? { id: String(n.extensionId), extensionNumber: extNumber.get(String(n.extensionId)) ?? '?' } : null,
-        channel: { id: String(n.channelId), name: channelName.get(String(n.channelId)) ?? '?' },
-        default: (n.number === ext.callerId.defaultNumber ? 'yes' : assigned.has(n.number) ? 'set-as-default' : '-') as
-          | 'yes'
-          | 'set-as-default'
-          | '-',
-      }));
-      return {
-        status: 200,
-        body: { items, nextCursor: numbers.length > query.limit ? String(pageItems[pageItems.length - 1]!._id) : null },
-      };
+      return { status: 200, body: await callerIdTable(deps.db, ext, query) };
     },
   }),
   defineRoute({

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { TimelineEntry } from '../../models/call-session';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, money, moneyOut, objectId, page, pageQuery, timestamp } from '../../src/api/schemas';
-import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { errorBody, idParams, money, moneyOut, objectId, page, pageQuery, timestamp } from '../http/schemas';
+import { idOrNotFound, tenantFilter } from '../../src/domain/tenant';
 import {
   authorizedCallerReport,
   type CallCharge,
@@ -11,6 +10,7 @@ import {
   loadCall,
   REPORT_MAX_GROUPS,
   SESSION_STATUSES,
+  type TimelineEntry,
 } from '../../src/domain/call-records';
 
 /**

@@ -1,13 +1,9 @@
-import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { channelModel, type ChannelDoc } from '../../models/channel';
-import { phoneNumberModel } from '../../models/phone-number';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { e164, errorBody, idParams, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
-import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
-import { createChannel, deleteChannel, sipProblems, updateChannel } from '../../src/domain/channels';
-import { createNumber } from '../../src/domain/numbers';
+import { channelExists, createChannel, deleteChannel, listChannels, loadChannel, sipProblems, updateChannel, type ChannelDoc } from '../../src/domain/channels';
+import { createNumber, listNumbers } from '../../src/domain/numbers';
+import { idOrNotFound } from '../../src/domain/tenant';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { e164, errorBody, idParams, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../http/schemas';
 import { notFound } from '../../src/errors';
 import { NumberOut, presentNumber, presentNumbers } from './numbers';
 
@@ -121,12 +117,6 @@ const numberBody = z
   })
   .strict();
 
-async function load(db: Connection, id: string): Promise<ChannelDoc> {
-  const c = await channelModel(db).findById(idOrNotFound(id, 'channel')).lean();
-  if (!c) throw notFound('channel');
-  return c;
-}
-
 export const channelRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
@@ -147,7 +137,7 @@ export const channelRoutes: RouteSpec[] = [
     query: pageQuery,
     responses: { 200: { description: 'a page of channels', schema: page(channelOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
-      const p = await paginate(channelModel(deps.db), {}, query);
+      const p = await listChannels(deps.db, query);
       return { status: 200, body: { items: p.items.map(presentChannel), nextCursor: p.nextCursor } };
     },
   }),
@@ -159,7 +149,7 @@ export const channelRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     responses: { 200: { description: 'the channel', schema: channelOut }, ...standardErrors },
-    handler: async ({ deps, params }) => ({ status: 200, body: presentChannel(await load(deps.db, params.id)) }),
+    handler: async ({ deps, params }) => ({ status: 200, body: presentChannel(await loadChannel(deps.db, idOrNotFound(params.id, 'channel'))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -214,8 +204,8 @@ export const channelRoutes: RouteSpec[] = [
     handler: async ({ deps, params, query, principal }) => {
       const channelId = idOrNotFound(params.id, 'channel');
       // A client key gets its own numbers (possibly none) and learns nothing about which channels exist.
-      if (principal.role === 'admin' && !(await channelModel(deps.db).exists({ _id: channelId }))) throw notFound('channel');
-      const p = await paginate(phoneNumberModel(deps.db), { channelId, ...tenantFilter(principal) }, query);
+      if (principal.role === 'admin' && !(await channelExists(deps.db, channelId))) throw notFound('channel');
+      const p = await listNumbers(deps.db, principal, { channelId }, query);
       return { status: 200, body: { items: await presentNumbers(deps.db, p.items), nextCursor: p.nextCursor } };
     },
   }),

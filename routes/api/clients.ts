@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { clientModel, type ClientDoc } from '../../models/client';
-import { creditEntryModel, type CreditEntryDoc } from '../../models/credit-entry';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
-import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
-import { createClient, deleteClient, updateClient } from '../../src/domain/clients';
-import { changeClientCredit } from '../../src/domain/ledger';
-import { notFound } from '../../src/errors';
+import { createClient, deleteClient, listClients, loadClient, updateClient, type ClientDoc } from '../../src/domain/clients';
+import { changeClientCredit, clientLedger, loadEntry, type CreditEntryDoc } from '../../src/domain/ledger';
+import { assertOwnClient, idOrNotFound } from '../../src/domain/tenant';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../http/schemas';
 
 const clientFields = {
   name: z.string().trim().min(1).max(100),
@@ -104,11 +100,7 @@ const creditOut = z
   .strict()
   .meta({ id: 'ClientCredit' });
 
-async function loadClient(db: import('mongoose').Connection, id: string): Promise<ClientDoc> {
-  const c = await clientModel(db).findById(idOrNotFound(id, 'client')).lean();
-  if (!c) throw notFound('client');
-  return c;
-}
+const clientId = (id: string) => idOrNotFound(id, 'client');
 
 export const clientRoutes: RouteSpec[] = [
   defineRoute({
@@ -130,7 +122,7 @@ export const clientRoutes: RouteSpec[] = [
     query: pageQuery,
     responses: { 200: { description: 'a page of clients', schema: page(clientOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
-      const p = await paginate(clientModel(deps.db), {}, query);
+      const p = await listClients(deps.db, query);
       return { status: 200, body: { items: p.items.map(presentClient), nextCursor: p.nextCursor } };
     },
   }),
@@ -144,7 +136,7 @@ export const clientRoutes: RouteSpec[] = [
     responses: { 200: { description: 'the client', schema: clientOut }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
       assertOwnClient(principal, params.id);
-      return { status: 200, body: presentClient(await loadClient(deps.db, params.id)) };
+      return { status: 200, body: presentClient(await loadClient(deps.db, clientId(params.id))) };
     },
   }),
   defineRoute({
@@ -195,8 +187,7 @@ export const clientRoutes: RouteSpec[] = [
         note: body.note ?? null,
         now: deps.clock.now(),
       });
-      const entry = await creditEntryModel(deps.db).findById(entryId).lean();
-      return { status: 201, body: presentEntry(entry!) };
+      return { status: 201, body: presentEntry(await loadEntry(deps.db, entryId)) };
     },
   }),
   defineRoute({
@@ -210,8 +201,8 @@ export const clientRoutes: RouteSpec[] = [
     responses: { 200: { description: 'balance and entries', schema: creditOut }, ...standardErrors },
     handler: async ({ deps, params, query, principal }) => {
       assertOwnClient(principal, params.id);
-      const client = await loadClient(deps.db, params.id);
-      const p = await paginate(creditEntryModel(deps.db), { clientId: client._id, authorizedCallerId: null, state: 'applied' }, query);
+      const client = await loadClient(deps.db, clientId(params.id));
+      const p = await clientLedger(deps.db, client._id, query);
       return {
         status: 200,
         body: { balance: money(client.balance), currency: client.currency, entries: p.items.map(presentEntry), nextCursor: p.nextCursor },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { buildOpenApi } from '../../src/api/openapi';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
+import { buildOpenApi } from '../http/openapi';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

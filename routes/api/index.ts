@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { RouteSpec } from '../../src/api/route-spec';
+import type { RouteSpec } from '../http/route-spec';
 import { apiKeyRoutes } from './api-keys';
 import { authorizedCallerRoutes } from './authorized-callers';
 import { callerIdRoutes } from './caller-ids';

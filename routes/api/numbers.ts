@@ -1,13 +1,10 @@
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { channelModel } from '../../models/channel';
-import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
-import { idOrNotFound, tenantFilter } from '../../src/api/tenant';
-import { deleteNumber, updateNumber } from '../../src/domain/numbers';
-import { notFound, validationError } from '../../src/errors';
+import { channelsOfNumbers, deleteNumber, listNumbers, loadNumber, updateNumber, type PhoneNumberDoc } from '../../src/domain/numbers';
+import { idOrNotFound, tenantFilter } from '../../src/domain/tenant';
+import { validationError } from '../../src/errors';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
 
 export const NumberOut = z
   .object({
@@ -28,9 +25,7 @@ type NumberOutT = z.infer<typeof NumberOut>;
 
 /** Presents numbers with their channel, loading every channel of the page in one query. */
 export async function presentNumbers(db: Connection, docs: PhoneNumberDoc[]): Promise<NumberOutT[]> {
-  const ids = [...new Set(docs.map((d) => String(d.channelId)))];
-  const channels = ids.length ? await channelModel(db).find({ _id: { $in: ids } }).select({ name: 1, type: 1 }).lean() : [];
-  const byId = new Map(channels.map((c) => [String(c._id), c]));
+  const byId = await channelsOfNumbers(db, docs);
   return docs.map((d) => {
     const c = byId.get(String(d.channelId));
     return {
@@ -74,12 +69,7 @@ export const numberRoutes: RouteSpec[] = [
     responses: { 200: { description: 'a page of numbers', schema: page(NumberOut) }, ...standardErrors },
     handler: async ({ deps, query, principal }) => {
       const { channelId, extensionId, ...pageArgs } = query;
-      const filter = {
-        ...tenantFilter(principal),
-        ...(channelId ? { channelId: idOrNotFound(channelId, 'channel') } : {}),
-        ...(extensionId ? { extensionId: idOrNotFound(extensionId, 'extension') } : {}),
-      };
-      const p = await paginate(phoneNumberModel(deps.db), filter, pageArgs);
+      const p = await listNumbers(deps.db, principal, { channelId, extensionId }, pageArgs);
       return { status: 200, body: { items: await presentNumbers(deps.db, p.items), nextCursor: p.nextCursor } };
     },
   }),
@@ -92,11 +82,7 @@ export const numberRoutes: RouteSpec[] = [
     params: idParams,
     responses: { 200: { description: 'the number', schema: NumberOut }, ...standardErrors },
     handler: async ({ deps, params, principal }) => {
-      const doc = await phoneNumberModel(deps.db)
-        .findOne({ _id: idOrNotFound(params.id, 'number'), ...tenantFilter(principal) })
-        .lean();
-      if (!doc) throw notFound('number');
-      return { status: 200, body: await presentNumber(deps.db, doc) };
+      return { status: 200, body: await presentNumber(deps.db, await loadNumber(deps.db, principal, params.id)) };
     },
   }),
   defineRoute({
@@ -118,7 +104,7 @@ export const numberRoutes: RouteSpec[] = [
       const scope = tenantFilter(principal);
       if (principal.role === 'client' && body.clientId !== undefined) {
         // Look the number up first so another client's number stays a plain 404.
-        if (!(await phoneNumberModel(deps.db).exists({ _id: id, ...scope }))) throw notFound('number');
+        await loadNumber(deps.db, principal, params.id);
         throw validationError('only the operator assigns numbers to clients', [
           { path: 'clientId', message: 'only the operator may change it' },
         ]);

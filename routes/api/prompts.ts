@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { standardErrors } from '../../src/api/schemas';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { standardErrors } from '../http/schemas';
 import type { SpokenMoney, SpokenTime } from '../../src/callflow/i18n/catalog';
 import { CATALOGS } from '../../src/callflow/i18n/catalogs';
 import { LANGUAGES, VOICES } from '../../src/callflow/i18n/languages';

@@ -1,13 +1,8 @@
-import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { clientModel } from '../../models/client';
-import { rateTableModel, type RateTableDoc } from '../../models/rate-table';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, standardErrors, timestamp } from '../../src/api/schemas';
-import { idOrNotFound } from '../../src/api/tenant';
-import { isDuplicateKey } from '../../src/db/duplicate-key';
-import { conflict, notFound } from '../../src/errors';
+import { createRateTable, deleteRateTable, listRateTables, loadRateTable, updateRateTable, type RateTableDoc } from '../../src/domain/rate-tables';
+import { idOrNotFound } from '../../src/domain/tenant';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { currency, errorBody, idParams, money, moneyOut, moneyText, page, pageQuery, prefix, standardErrors, timestamp } from '../http/schemas';
 
 const rateIn = z
   .object({
@@ -62,16 +57,7 @@ const present = (t: RateTableDoc): z.infer<typeof rateTableOut> => ({
   updatedAt: t.updatedAt.toISOString(),
 });
 
-const duplicateName = (err: unknown): never => {
-  if (isDuplicateKey(err)) throw conflict('a rate table with this name exists', 'duplicate', [{ path: 'name', message: 'already used' }]);
-  throw err;
-};
-
-async function load(db: Connection, id: string) {
-  const t = await rateTableModel(db).findById(idOrNotFound(id, 'rate table')).lean();
-  if (!t) throw notFound('rate table');
-  return t;
-}
+const tableId = (id: string) => idOrNotFound(id, 'rate table');
 
 export const rateTableRoutes: RouteSpec[] = [
   defineRoute({
@@ -83,8 +69,7 @@ export const rateTableRoutes: RouteSpec[] = [
     body: createBody,
     responses: { 201: { description: 'created', schema: rateTableOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, body }) => {
-      const t = await rateTableModel(deps.db).create(body).catch(duplicateName);
-      return { status: 201, body: present(t.toObject()) };
+      return { status: 201, body: present(await createRateTable(deps.db, body)) };
     },
   }),
   defineRoute({
@@ -96,7 +81,7 @@ export const rateTableRoutes: RouteSpec[] = [
     query: pageQuery,
     responses: { 200: { description: 'a page', schema: page(rateTableOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
-      const p = await paginate(rateTableModel(deps.db), {}, query);
+      const p = await listRateTables(deps.db, query);
       return { status: 200, body: { items: p.items.map(present), nextCursor: p.nextCursor } };
     },
   }),
@@ -108,7 +93,7 @@ export const rateTableRoutes: RouteSpec[] = [
     access: 'admin',
     params: idParams,
     responses: { 200: { description: 'the rate table', schema: rateTableOut }, ...standardErrors },
-    handler: async ({ deps, params }) => ({ status: 200, body: present(await load(deps.db, params.id)) }),
+    handler: async ({ deps, params }) => ({ status: 200, body: present(await loadRateTable(deps.db, tableId(params.id))) }),
   }),
   defineRoute({
     method: 'patch',
@@ -120,16 +105,7 @@ export const rateTableRoutes: RouteSpec[] = [
     body: patchBody,
     responses: { 200: { description: 'the rate table', schema: rateTableOut }, 409: { description: 'conflict', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params, body }) => {
-      const current = await load(deps.db, params.id);
-      if (body.currency && body.currency !== current.currency && (await clientModel(deps.db).exists({ $or: [{ rateTableId: current._id }, { callbackRateTableId: current._id }] }))) {
-        throw conflict('clients in the old currency use this rate table', 'in_use', [{ path: 'currency', message: 'in use by clients' }]);
-      }
-      const t = await rateTableModel(deps.db)
-        .findOneAndUpdate({ _id: current._id }, { $set: body }, { returnDocument: 'after' })
-        .lean()
-        .catch(duplicateName);
-      if (!t) throw notFound('rate table');
-      return { status: 200, body: present(t) };
+      return { status: 200, body: present(await updateRateTable(deps.db, tableId(params.id), body)) };
     },
   }),
   defineRoute({
@@ -141,10 +117,7 @@ export const rateTableRoutes: RouteSpec[] = [
     params: idParams,
     responses: { 204: { description: 'deleted' }, 409: { description: 'a client uses it', schema: errorBody }, ...standardErrors },
     handler: async ({ deps, params }) => {
-      const t = await load(deps.db, params.id);
-      const users = await clientModel(deps.db).countDocuments({ $or: [{ rateTableId: t._id }, { callbackRateTableId: t._id }] });
-      if (users) throw conflict(`${users} client(s) use this rate table`, 'in_use');
-      await rateTableModel(deps.db).deleteOne({ _id: t._id });
+      await deleteRateTable(deps.db, tableId(params.id));
       return { status: 204 };
     },
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineRoute, type RouteSpec } from '../../src/api/route-spec';
-import { prefix, standardErrors } from '../../src/api/schemas';
+import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { prefix, standardErrors } from '../http/schemas';
 import { loadFraudSettings, updateFraudSettings } from '../../src/domain/fraud-settings';
 
 const fraudFields = {

@@ -2,26 +2,22 @@ import type { RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import multer from 'multer';
 import { z } from 'zod';
-import { soundModel } from '../../models/sound';
-import { paginate } from '../../src/api/pagination';
-import { defineRoute, type Principal, type RouteSpec } from '../../src/api/route-spec';
-import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../../src/api/schemas';
-import { assertOwnClient, idOrNotFound } from '../../src/api/tenant';
+import { defineRoute, type Principal, type RouteSpec } from '../http/route-spec';
+import { errorBody, idParams, objectId, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
+import { assertOwnClient, idOrNotFound } from '../../src/domain/tenant';
 import {
   MAX_SOUND_BYTES,
-  WITHOUT_DATA,
   clientObjectId,
   createSound,
   deleteSound,
-  escapeRegex,
   findSound,
-  readableBy,
+  listSounds,
   renameSound,
   soundPublicUrl,
   type SoundMeta,
   type SoundScope,
 } from '../../src/domain/sounds';
-import { AppError, unauthorized, validationError } from '../../src/errors';
+import { AppError, validationError } from '../../src/errors';
 
 const name = z.string().trim().min(1).max(100);
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an absolute https:// URL' }).max(2048);
@@ -148,13 +144,9 @@ export const soundRoutes: RouteSpec[] = [
     query: listQuery,
     responses: { 200: { description: 'a page of sounds', schema: page(soundOut) }, ...standardErrors },
     handler: async ({ deps, query, principal }) => {
-      const filters: object[] = [readableBy(scopeOf(principal))];
-      if (query.clientId) {
-        assertOwnClient(principal, query.clientId);
-        filters.push({ clientId: { $in: [new Types.ObjectId(query.clientId), null] } });
-      }
-      if (query.name) filters.push({ name: { $regex: escapeRegex(query.name), $options: 'i' } });
-      const p = await paginate(soundModel(deps.db), { $and: filters }, query, { project: WITHOUT_DATA });
+      if (query.clientId) assertOwnClient(principal, query.clientId);
+      const only = { clientId: query.clientId ? new Types.ObjectId(query.clientId) : undefined, name: query.name };
+      const p = await listSounds(deps.db, scopeOf(principal), only, { limit: query.limit, cursor: query.cursor });
       return { status: 200, body: { items: p.items.map((s) => presentSound(s, deps.config.publicBaseUrl)), nextCursor: p.nextCursor } };
     },
   }),

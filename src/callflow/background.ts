@@ -1,4 +1,4 @@
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { JobRunner } from '../jobs/job-runner';
 import { placeCallbackHandler } from './place-callback';
 import { sweep } from './sweeper';

@@ -3,7 +3,7 @@ import { callSessionModel, type CallSessionDoc } from '../../models/call-session
 import { extensionModel } from '../../models/extension';
 import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { chargeCallbackLeg } from './callback-leg-charge';
 import { knownCallSids } from './place-callback';

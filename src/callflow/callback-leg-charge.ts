@@ -1,6 +1,6 @@
 import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { settleCallbackAttempt } from '../billing/callback-leg';
 import { recordEvent } from './session-events';
 

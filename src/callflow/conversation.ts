@@ -10,7 +10,7 @@ import { phoneNumberModel } from '../../models/phone-number';
 import { rateTableModel } from '../../models/rate-table';
 import { reservationModel } from '../../models/reservation';
 import { soundModel } from '../../models/sound';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { findRate } from '../billing/rating';
 import { DIAL_RING_SECONDS } from '../billing/both-legs';
 import { coverNextStep, reserveDialWithCallbackLeg } from '../billing/callback-leg-cover';

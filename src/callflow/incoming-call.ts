@@ -3,7 +3,7 @@ import { callbackLockModel } from '../../models/callback-lock';
 import { ACTIVE_STATUSES, callSessionModel } from '../../models/call-session';
 import { inboundCallModel } from '../../models/inbound-call';
 import { jobModel } from '../../models/job';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { insertBatched } from '../db/batched-insert';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { toE164 } from '../phone';

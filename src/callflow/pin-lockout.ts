@@ -1,6 +1,6 @@
 import type { CallSessionDoc } from '../../models/call-session';
 import { lockoutModel } from '../../models/lockout';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { markConfigChanged } from '../domain/config-version';
 import { loadFraudSettings } from '../domain/fraud-settings';
 import { recordEvent } from './session-events';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnyBulkWriteOperation, Types } from 'mongoose';
 import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
 import type { JobDoc } from '../../models/job';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { GroupBatcher } from '../db/group-batcher';
 import { holdCallbackPlacement, settleCallbackAttempt } from '../billing/callback-leg';
 import { callbackCounterId, countEventUpTo, uncountEvent } from './target-counters';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import { callSessionModel } from '../../models/call-session';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { PROMPTS } from './prompts';
 import { openTwiml, sealTwiml } from './stored-twiml';
 import { hangupTwiml, sayAndHangup } from './twiml';

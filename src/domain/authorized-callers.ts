@@ -6,6 +6,9 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound } from '../errors';
 import { hashPin } from '../security/pin-hash';
 import { changeCallerCredit } from './ledger';
+import { paginate, type Page, type PageQuery } from './pagination';
+
+export type { AuthorizedCallerDoc };
 
 /**
  * Authorized caller IDs of a callback extension: the numbers allowed to use it, each with its own PIN
@@ -175,6 +178,11 @@ export function searchFilter(q: string | undefined): Record<string, unknown> {
 
 export function listFilter(ext: ExtensionDoc, q: string | undefined): Record<string, unknown> {
   return { ...scope(ext), ...searchFilter(q) };
+}
+
+/** A page of the extension's callers matching `q` (number or name), newest first. */
+export function listAuthorizedCallers(db: Connection, ext: ExtensionDoc, q: string | undefined, query: PageQuery): Promise<Page<AuthorizedCallerDoc>> {
+  return paginate(authorizedCallerModel(db), listFilter(ext, q), query);
 }
 
 /** Every matching caller, newest first, up to `EXPORT_MAX_ROWS`; `truncated` when there were more. */

@@ -1,10 +1,12 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
-import { callSessionModel, type CallSessionDoc, type SessionStatus } from '../../models/call-session';
+import { callSessionModel, type CallSessionDoc, type SessionStatus, type TimelineEntry } from '../../models/call-session';
 import { creditEntryModel } from '../../models/credit-entry';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { paginate } from '../api/pagination';
+import { paginate } from './pagination';
 import { notFound } from '../errors';
+
+export type { TimelineEntry };
 
 /**
  * Call records: the callback sessions as the configuration API shows them, with what each one cost.
@@ -174,6 +176,16 @@ export interface CallerReportRow {
 }
 
 /**
+ * The authorized caller IDs that called through an extension. Reservations do not carry the extension;
+ * an authorized caller ID belongs to one extension, and its sessions name both (deleted caller IDs
+ * included, unlike the authorized_callers collection).
+ */
+async function callersOfExtension(db: Connection, client: TenantScope, extensionId: Types.ObjectId): Promise<{ $in: Types.ObjectId[] }> {
+  const ids = await callSessionModel(db).distinct('authorizedCallerId', { ...client, extensionId, authorizedCallerId: { $ne: null } });
+  return { $in: (ids as (Types.ObjectId | null)[]).filter((x): x is Types.ObjectId => x instanceof Types.ObjectId) };
+}
+
+/**
  * Cost per authorized caller ID from the settled reservations of both legs (the callback leg and the
  * dials), dated by when each was held: `cost` and `seconds` sum both legs, `calls` counts the calls
  * (sessions) with at least one settled leg.
@@ -186,19 +198,8 @@ export async function authorizedCallerReport(
 ): Promise<{ rows: CallerReportRow[]; truncated: boolean }> {
   const client = clientScope(scope, filter.clientId);
   if (!client) return { rows: [], truncated: false };
-  let callerFilter: { $ne: null } | { $in: Types.ObjectId[] } = { $ne: null };
-  if (filter.extensionId) {
-    // Reservations do not carry the extension; an authorized caller ID belongs to one extension, and its
-    // sessions name both (deleted caller IDs included, unlike the authorized_callers collection).
-    const ids = await callSessionModel(db).distinct('authorizedCallerId', {
-      ...client,
-      extensionId: filter.extensionId,
-      authorizedCallerId: { $ne: null },
-    });
-    const callerIds = (ids as (Types.ObjectId | null)[]).filter((x): x is Types.ObjectId => x instanceof Types.ObjectId);
-    if (callerIds.length === 0) return { rows: [], truncated: false };
-    callerFilter = { $in: callerIds };
-  }
+  const callerFilter = filter.extensionId ? await callersOfExtension(db, client, filter.extensionId) : { $ne: null };
+  if ('$in' in callerFilter && callerFilter.$in.length === 0) return { rows: [], truncated: false };
   const createdAt = dateRange(filter.from, filter.to);
   const match = { ...client, state: 'settled', ...(createdAt ? { createdAt } : {}) };
   const reservations = reservationModel(db);

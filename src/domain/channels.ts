@@ -5,6 +5,10 @@ import { phoneNumberModel } from '../../models/phone-number';
 import { conflict, notFound, validationError, type FieldProblem } from '../errors';
 import type { SecretBox } from '../security/secret-box';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { oneOrNotFound } from './lookup';
+import { paginate, type Page, type PageQuery } from './pagination';
+
+export type { ChannelDoc };
 
 export type ChannelType = ChannelDoc['type'];
 export type SipTransport = 'udp' | 'tcp' | 'tls';
@@ -141,4 +145,17 @@ export async function deleteChannel(db: Connection, id: Types.ObjectId): Promise
   }
   await phoneNumberModel(db).deleteMany({ channelId: id, clientId: null, extensionId: null });
   await channelModel(db).deleteOne({ _id: id });
+}
+
+export function listChannels(db: Connection, query: PageQuery): Promise<Page<ChannelDoc>> {
+  return paginate(channelModel(db), {}, query);
+}
+
+export async function loadChannel(db: Connection, id: Types.ObjectId): Promise<ChannelDoc> {
+  return oneOrNotFound(channelModel(db), { _id: id }, 'channel');
+}
+
+/** Whether a channel exists (the operator asking for the numbers of a missing one gets 404). */
+export async function channelExists(db: Connection, id: Types.ObjectId): Promise<boolean> {
+  return Boolean(await channelModel(db).exists({ _id: id }));
 }

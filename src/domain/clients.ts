@@ -9,6 +9,10 @@ import { rateTableModel } from '../../models/rate-table';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { conflict, notFound, validationError } from '../errors';
 import { changeClientCredit } from './ledger';
+import { oneOrNotFound } from './lookup';
+import { paginate, type Page, type PageQuery } from './pagination';
+
+export type { ClientDoc };
 
 export interface ClientInput {
   name: string;
@@ -88,4 +92,19 @@ export async function deleteClient(db: Connection, id: Types.ObjectId): Promise<
     creditEntryModel(db).deleteMany({ clientId: id }),
   ]);
   await clientModel(db).deleteOne({ _id: id });
+}
+
+export function listClients(db: Connection, query: PageQuery): Promise<Page<ClientDoc>> {
+  return paginate(clientModel(db), {}, query);
+}
+
+export async function loadClient(db: Connection, id: Types.ObjectId): Promise<ClientDoc> {
+  return oneOrNotFound(clientModel(db), { _id: id }, 'client');
+}
+
+/** The currency a client's amounts are in (its balance, its caller IDs' credit). */
+export async function currencyOf(db: Connection, id: Types.ObjectId): Promise<string> {
+  const c = await clientModel(db).findById(id, { currency: 1 }).lean();
+  if (!c) throw notFound('client');
+  return c.currency;
 }

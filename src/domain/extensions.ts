@@ -12,7 +12,12 @@ import { toE164 } from '../phone';
 import { hashPin } from '../security/pin-hash';
 import { crossFieldProblems } from './extension-settings';
 import { languageProblems } from './extension-language';
+import { scopedOrNotFound } from './lookup';
+import { paginate, type Page, type PageQuery } from './pagination';
 import { resolvePromptSounds } from './prompt-sounds';
+import { idOrNotFound, tenantFilter, type Principal } from './tenant';
+
+export type { ExtensionDoc };
 
 /** What the API hands the domain: settings as they should be stored, plus the plaintext password if changed. */
 export type ExtensionSettings = Omit<ExtensionDoc, '_id' | 'createdAt' | 'updatedAt' | 'clientId' | 'callback'> & {
@@ -161,4 +166,36 @@ export async function extensionWarnings(db: Connection, ext: ExtensionDoc): Prom
     warnings.push('allowCreditQuery is on without any password: anyone called back can hear the credit.');
   }
   return warnings;
+}
+
+/** An extension as the principal may see it: another client's (or a malformed id) is not found. */
+export async function loadExtension(db: Connection, principal: Principal, id: string): Promise<ExtensionDoc> {
+  return scopedOrNotFound(extensionModel(db), principal, id, 'extension');
+}
+
+/** The principal's extensions (the operator's: all, or one client's), newest first. */
+export function listExtensions(db: Connection, principal: Principal, clientId: string | undefined, query: PageQuery): Promise<Page<ExtensionDoc>> {
+  const filter = { ...(clientId ? { clientId: idOrNotFound(clientId, 'client') } : {}), ...tenantFilter(principal) };
+  return paginate(extensionModel(db), filter, query);
+}
+
+/** The stored settings in the domain's input shape, for merging a change onto. */
+export function settingsOf(e: ExtensionDoc): ExtensionSettings {
+  const { passwordHash: _hash, promptPlay: _play, ...callback } = e.callback;
+  return {
+    extensionNumber: e.extensionNumber,
+    name: e.name,
+    callback: {
+      ...callback,
+      chargeCallbackLeg: callback.chargeCallbackLeg ?? true,
+      defaultLanguage: callback.defaultLanguage ?? null,
+      prompts: { ...callback.prompts },
+      retry: { ...callback.retry },
+    },
+    callerId: {
+      ...e.callerId,
+      name: { mode: e.callerId.name.mode, value: e.callerId.name.value ?? null },
+      number: { mode: e.callerId.number.mode, value: e.callerId.number.value ?? null },
+    },
+  };
 }

@@ -1,9 +1,12 @@
 import { Types, type Connection } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
 import { clientModel } from '../../models/client';
-import { creditEntryModel, type CreditEntryKind } from '../../models/credit-entry';
+import { creditEntryModel, type CreditEntryDoc, type CreditEntryKind } from '../../models/credit-entry';
 import { conflict, notFound } from '../errors';
 import { MAX_MONEY, MAX_MONEY_TEXT } from '../money';
+import { paginate, type Page, type PageQuery } from './pagination';
+
+export type { CreditEntryDoc };
 
 /**
  * Credit changes without transactions (FerretDB has none; on MongoDB this also avoids them):
@@ -153,4 +156,25 @@ export async function repairPendingEntries(db: Connection, olderThan: Date): Pro
     }
   }
   return stale.length;
+}
+
+/** One ledger entry, as the change that wrote it returned its id. */
+export async function loadEntry(db: Connection, id: Types.ObjectId): Promise<CreditEntryDoc> {
+  const entry = await creditEntryModel(db).findById(id).lean();
+  if (!entry) throw notFound('credit entry');
+  return entry;
+}
+
+/** The applied entries of a client's own balance (not its caller IDs'), newest first. */
+export function clientLedger(db: Connection, clientId: Types.ObjectId, query: PageQuery): Promise<Page<CreditEntryDoc>> {
+  return paginate(creditEntryModel(db), { clientId, authorizedCallerId: null, state: 'applied' }, query);
+}
+
+/** The applied entries of one authorized caller ID's credit, newest first. */
+export function callerLedger(
+  db: Connection,
+  caller: { _id: Types.ObjectId; clientId: Types.ObjectId },
+  query: PageQuery,
+): Promise<Page<CreditEntryDoc>> {
+  return paginate(creditEntryModel(db), { clientId: caller.clientId, authorizedCallerId: caller._id, state: 'applied' }, query);
 }

@@ -1,11 +1,16 @@
 import { Types, type Connection } from 'mongoose';
 import { channelModel } from '../../models/channel';
 import { clientModel } from '../../models/client';
-import { extensionModel } from '../../models/extension';
+import { extensionModel, type ExtensionDoc } from '../../models/extension';
 import { phoneNumberModel, type PhoneNumberDoc } from '../../models/phone-number';
 import { conflict, notFound, validationError } from '../errors';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { numbersUsedAsCallerId } from './channels';
+import { scopedOrNotFound } from './lookup';
+import { paginate, type Page, type PageQuery } from './pagination';
+import { idOrNotFound, tenantFilter, type Principal } from './tenant';
+
+export type { PhoneNumberDoc };
 
 export interface NumberInput {
   /** Already E.164 (the request schema normalizes). */
@@ -106,4 +111,69 @@ export async function deleteNumber(db: Connection, id: Types.ObjectId): Promise<
   const used = await numbersUsedAsCallerId(db, [current.number]);
   if (used.length) throw conflict(`${current.number} is a caller ID of an extension; remove it there first`, 'in_use');
   await phoneNumberModel(db).deleteOne({ _id: id });
+}
+
+/**
+ * One row of the seed's "Currently Using CallerID Numbers" table: a public number of the extension's
+ * client, the extension it rings back to, its channel, and the Default column: "yes" (the default, even
+ * when not associated: the seed allows it), "set-as-default" (associated, not the default), "-".
+ */
+export interface CallerIdRow {
+  number: string;
+  assigned: boolean;
+  ringsBackTo: { id: string; extensionNumber: string } | null;
+  channel: { id: string; name: string };
+  default: 'yes' | 'set-as-default' | '-';
+}
+
+/** A page of the extension's caller ID table (the client's numbers, newest first). */
+export async function callerIdTable(db: Connection, ext: ExtensionDoc, query: PageQuery): Promise<Page<CallerIdRow>> {
+  const { items: numbers, nextCursor } = await paginate(phoneNumberModel(db), { clientId: ext.clientId }, query);
+  const channelIds = [...new Set(numbers.map((n) => String(n.channelId)))].map((id) => new Types.ObjectId(id));
+  const extIds = [...new Set(numbers.filter((n) => n.extensionId).map((n) => String(n.extensionId)))].map((id) => new Types.ObjectId(id));
+  const [channels, exts] = await Promise.all([
+    channelModel(db).find({ _id: { $in: channelIds } }, { name: 1 }).lean(),
+    extensionModel(db).find({ _id: { $in: extIds } }, { extensionNumber: 1 }).lean(),
+  ]);
+  const channelName = new Map(channels.map((c) => [String(c._id), c.name]));
+  const extNumber = new Map(exts.map((e) => [String(e._id), e.extensionNumber]));
+  const assigned = new Set(ext.callerId.numbers);
+  const items = numbers.map((n): CallerIdRow => ({
+    number: n.number,
+    assigned: assigned.has(n.number),
+    ringsBackTo: n.extensionId ? { id: String(n.extensionId), extensionNumber: extNumber.get(String(n.extensionId)) ?? '?' } : null,
+    channel: { id: String(n.channelId), name: channelName.get(String(n.channelId)) ?? '?' },
+    default: n.number === ext.callerId.defaultNumber ? 'yes' : assigned.has(n.number) ? 'set-as-default' : '-',
+  }));
+  return { items, nextCursor };
+}
+
+/** The principal's numbers (a client: its own), optionally of one channel or ringing back to one extension. */
+export function listNumbers(
+  db: Connection,
+  principal: Principal,
+  only: { channelId?: string | Types.ObjectId | undefined; extensionId?: string | undefined },
+  query: PageQuery,
+): Promise<Page<PhoneNumberDoc>> {
+  const filter = {
+    ...tenantFilter(principal),
+    ...(only.channelId instanceof Types.ObjectId ? { channelId: only.channelId } : {}),
+    ...(typeof only.channelId === 'string' ? { channelId: idOrNotFound(only.channelId, 'channel') } : {}),
+    ...(only.extensionId ? { extensionId: idOrNotFound(only.extensionId, 'extension') } : {}),
+  };
+  return paginate(phoneNumberModel(db), filter, query);
+}
+
+/** A number as the principal may see it: another client's (or a malformed id) is not found. */
+export async function loadNumber(db: Connection, principal: Principal, id: string): Promise<PhoneNumberDoc> {
+  return scopedOrNotFound(phoneNumberModel(db), principal, id, 'number');
+}
+
+export type NumberChannel = { name: string; type: 'twilio' | 'sip' };
+
+/** The channels of a page of numbers, in one query, by channel id. */
+export async function channelsOfNumbers(db: Connection, docs: PhoneNumberDoc[]): Promise<Map<string, NumberChannel>> {
+  const ids = [...new Set(docs.map((d) => String(d.channelId)))];
+  const channels = ids.length ? await channelModel(db).find({ _id: { $in: ids } }).select({ name: 1, type: 1 }).lean() : [];
+  return new Map(channels.map((c) => [String(c._id), { name: c.name, type: c.type }]));
 }

@@ -5,6 +5,7 @@ import { extensionModel } from '../../models/extension';
 import { soundModel, type SoundDoc } from '../../models/sound';
 import { PROMPT_KEYS } from '../callflow/i18n/prompt-keys';
 import { AppError, conflict, notFound, validationError } from '../errors';
+import { paginate, type Page, type PageQuery } from './pagination';
 
 /**
  * The sound manager: sounds are either an external https URL or an uploaded WAV/MP3 kept in the
@@ -149,3 +150,19 @@ export async function soundBytes(db: Connection, token: string): Promise<{ data:
 }
 
 export const clientObjectId = (id: string | null | undefined): Types.ObjectId | null => (id ? new Types.ObjectId(id) : null);
+
+/**
+ * A page of the sounds a scope may read, optionally only one client's (with the operator library) and
+ * those whose name contains `name` (case-insensitive, metacharacters literal). Never the bytes.
+ */
+export function listSounds(
+  db: Connection,
+  scope: SoundScope,
+  only: { clientId?: Types.ObjectId | undefined; name?: string | undefined },
+  query: PageQuery,
+): Promise<Page<SoundMeta>> {
+  const filters: QueryFilter<SoundDoc>[] = [readableBy(scope)];
+  if (only.clientId) filters.push({ clientId: { $in: [only.clientId, null] } });
+  if (only.name) filters.push({ name: { $regex: escapeRegex(only.name), $options: 'i' } });
+  return paginate(soundModel(db), { $and: filters }, query, { project: WITHOUT_DATA }) as Promise<Page<SoundMeta>>;
+}

@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { callSessionModel } from '../../models/call-session';
 import { clientModel } from '../../models/client';
 import { reservationModel } from '../../models/reservation';
-import { createApp } from '../../src/app';
+import { createApp } from '../../routes/app';
 import { sweep } from '../../src/callflow/sweeper';
 import { systemClock } from '../../src/clock';
 import { connectDatabase } from '../../src/db/connect';

@@ -5,7 +5,7 @@ import { callSessionModel } from '../../models/call-session';
 import { clientModel } from '../../models/client';
 import { reservationModel } from '../../models/reservation';
 import { claimStep, STEP_CLAIM_TTL_MS } from '../../src/callflow/step-guard';
-import { apologyTwiml } from '../../src/http/voice-error-handler';
+import { apologyTwiml } from '../../routes/http/voice-error-handler';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
 import { type Answer, CALLER, CALLER_PIN, CallflowRig, says } from '../support/callflow';
 import { testDb } from '../support/database';

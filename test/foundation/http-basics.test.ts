@@ -5,7 +5,7 @@ import path from 'node:path';
 import supertest from 'supertest';
 import { connectDatabase } from '../../src/db/connect';
 import { startEmbeddedDb } from '../../src/db/embedded-ferretdb';
-import { createApp } from '../../src/app';
+import { createApp } from '../../routes/app';
 import { createTestApp, TEST_ADMIN_KEY } from '../support/harness';
 
 describe('HTTP basics', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { apiKeyModel } from '../../models/api-key';
 import { ConfigError, loadConfig } from '../../src/config';
-import { ensureBootstrapAdminKey } from '../../src/domain/admin-key';
+import { ensureBootstrapAdminKey } from '../../src/domain/api-keys';
 import { apiAs, createClientWithKey } from '../support/api';
 import { testDb } from '../support/database';
 import { createTestApp } from '../support/harness';

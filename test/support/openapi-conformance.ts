@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 import { apiRouteTable } from '../../routes/api';
-import { buildOpenApi } from '../../src/api/openapi';
+import { buildOpenApi } from '../../routes/http/openapi';
 import { TEST_PUBLIC_BASE_URL } from './harness';
 
 /**

@@ -1,5 +1,16 @@
 import { Types, type QueryFilter, type Model } from 'mongoose';
 
+/** What a list route asks for (validated at the edge): a page size and the last id of the previous page. */
+export interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 /**
  * Keyset pagination on _id (newest first): stable under inserts and an index seek per page, unlike
  * skip/limit. The cursor is the last id of the page.
@@ -7,9 +18,9 @@ import { Types, type QueryFilter, type Model } from 'mongoose';
 export async function paginate<T extends { _id: Types.ObjectId }>(
   model: Model<T>,
   filter: QueryFilter<T>,
-  query: { limit: number; cursor?: string | undefined },
+  query: PageQuery,
   opts: { project?: Record<string, 0 | 1> } = {},
-): Promise<{ items: T[]; nextCursor: string | null }> {
+): Promise<Page<T>> {
   const f: QueryFilter<T> = query.cursor ? { $and: [filter, { _id: { $lt: new Types.ObjectId(query.cursor) } }] } : filter;
   let q = model.find(f).sort({ _id: -1 }).limit(query.limit + 1);
   if (opts.project) q = q.select(opts.project);

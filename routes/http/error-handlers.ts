@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, STATUS_BY_KIND } from '../errors';
+import { AppError, STATUS_BY_KIND } from '../../src/errors';
 
 /** Body-parser and other http-errors carry `status`/`type`; map the ones a client can cause. */
 function fromHttpError(err: unknown): AppError | undefined {

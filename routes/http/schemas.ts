@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { minorUnits } from '../currencies';
-import { formatMoney, MAX_MONEY_TEXT, moneyTextProblem, parseMoney } from '../money';
-import { toE164 } from '../phone';
+import { minorUnits } from '../../src/currencies';
+import { formatMoney, MAX_MONEY_TEXT, moneyTextProblem, parseMoney } from '../../src/money';
+import { toE164 } from '../../src/phone';
 
 /** Building blocks shared by every configuration API schema. */
 

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { apiKeyModel } from '../../models/api-key';
-import type { AppDeps } from '../app';
-import { unauthorized } from '../errors';
-import { BEARER_KEY, hashApiKey, sameHash } from './api-keys';
+import { principalOfKeyHash } from '../../src/domain/api-keys';
+import type { AppDeps } from '../../src/deps';
+import { unauthorized } from '../../src/errors';
+import { BEARER_KEY, hashApiKey, sameHash } from '../../src/security/api-keys';
 import type { Principal } from './route-spec';
 
 const BEARER = new RegExp(`^Bearer (${BEARER_KEY.source.slice(1, -1)})$`);
@@ -13,8 +13,7 @@ export async function authenticate(req: Request, deps: AppDeps): Promise<Princip
   if (!m) throw unauthorized('send "Authorization: Bearer <api key>"');
   const hash = hashApiKey(m[1]!);
   if (deps.config.adminApiKey && sameHash(hash, hashApiKey(deps.config.adminApiKey))) return { role: 'admin' };
-  const key = await apiKeyModel(deps.db).findOne({ hash }).lean();
-  if (!key) throw unauthorized('unknown API key');
-  if (key.role === 'admin') return { role: 'admin' };
-  return { role: 'client', clientId: String(key.clientId) };
+  const principal = await principalOfKeyHash(deps.db, hash);
+  if (!principal) throw unauthorized('unknown API key');
+  return principal;
 }

@@ -1,6 +1,8 @@
 import { Types } from 'mongoose';
 import { notFound } from '../errors';
-import type { Principal } from './route-spec';
+
+/** Who asks: the operator (sees everything) or one client (its own objects only). */
+export type Principal = { role: 'admin' } | { role: 'client'; clientId: string };
 
 /**
  * Tenant scoping: every query a client key makes carries its clientId, so another client's object is

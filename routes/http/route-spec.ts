@@ -1,13 +1,14 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../../src/deps';
+import type { Principal } from '../../src/domain/tenant';
 import { errorBody } from './schemas';
 
 /**
  * A configuration API route as data: its schemas validate requests at the edge AND generate the
  * OpenAPI document, so the two cannot drift; the route table also drives the tenant-isolation tests.
  */
-export type Principal = { role: 'admin' } | { role: 'client'; clientId: string };
+export type { Principal };
 
 /** `admin`: the operator only. `tenant`: the operator, or a client key limited to its own objects. */
 export type Access = 'admin' | 'tenant';

@@ -1,9 +1,9 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
-import { markConfigChanged } from '../domain/config-version';
-import { AppError } from '../errors';
-import { AuthThrottle, TooManyFailures } from './auth-throttle';
+import type { AppDeps } from '../../src/deps';
+import { markConfigChanged } from '../../src/domain/config-version';
+import { AppError } from '../../src/errors';
+import { AuthThrottle, TooManyFailures } from '../../src/security/auth-throttle';
 import { authenticate } from './authenticate';
 import type { Principal, RouteSpec } from './route-spec';
 import { parseOrThrow } from './validate';

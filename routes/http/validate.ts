@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { validationError, type FieldProblem } from '../errors';
+import { validationError, type FieldProblem } from '../../src/errors';
 
 /** Maps zod issues to `{path: "callback.triggerAfterSeconds", message}`; unknown keys get one each. */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {

@@ -1,38 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type mongoose from 'mongoose';
 import pinoHttp from 'pino-http';
-import { healthRoutes } from '../routes/health';
-import { apiRouteTable, routeMiddleware } from '../routes/api';
-import { apiDocsAssets } from '../routes/api-docs-assets';
-import { consoleRoutes } from '../routes/console';
-import { publicSoundRoutes } from '../routes/sounds-public';
-import { voiceRoutes } from '../routes/voice';
-import { buildApiRouter } from './api/build-router';
-import type { Clock, RandomSource } from './clock';
-import type { Config } from './config';
+import { healthRoutes } from './health';
+import { apiRouteTable, routeMiddleware } from './api';
+import { apiDocsAssets } from './api-docs-assets';
+import { consoleRoutes } from './console';
+import { publicSoundRoutes } from './sounds-public';
+import { voiceRoutes } from './voice';
+import { buildApiRouter } from './http/build-router';
+import type { AppDeps } from '../src/deps';
 import { apiErrorHandler, apiNotFound } from './http/error-handlers';
 import { twilioForm } from './http/twilio-form';
 import { twilioSignature } from './http/twilio-signature';
 import { voiceErrorHandler } from './http/voice-error-handler';
-import type { Logger } from './logger';
-import type { SecretBox } from './security/secret-box';
-import type { TwilioClient } from './twilio/rest-client';
-
-/** Config once boot has settled the Twilio credentials (the real account's, or the simulator's). */
-export type AppConfig = Config & { twilio: Config['twilio'] & { accountSid: string; authToken: string } };
-
-export interface AppDeps {
-  config: AppConfig;
-  db: mongoose.Connection;
-  twilio: TwilioClient;
-  clock: Clock;
-  random: RandomSource;
-  logger: Logger;
-  /** Encrypts secrets that must be sent on later (SIP trunk passwords). */
-  secretBox: SecretBox;
-}
 
 const BODY_LIMIT = '100kb';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -86,7 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/docs/assets', apiDocsAssets());
 
   const api = express.Router();
-  // Each route authenticates before its body is parsed (src/api/build-router.ts).
+  // Each route authenticates before its body is parsed (routes/http/build-router.ts).
   api.use(buildApiRouter(apiRouteTable(deps.config.publicBaseUrl), deps, routeMiddleware, { bodyLimit: BODY_LIMIT }));
   api.use(apiNotFound);
   api.use(apiErrorHandler);
