@@ -1,10 +1,12 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../src/deps';
 import { handleCallStatus } from '../src/callflow/call-status';
-import { answerCallback, runStep } from '../src/callflow/conversation';
+import { answerCallback } from '../src/callflow/steps/answer';
+import { runStep } from '../src/callflow/steps/run-step';
 import { handleIncomingCall } from '../src/callflow/incoming-call';
 import { BUSY_TWIML, emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflow/twiml';
 import { CALL_SID } from './http/twilio-form';
+import { parseStepRequest } from './http/twilio-params';
 import { withTimeout } from '../src/timeout';
 
 const REJECTED = rejectTwiml('rejected');
@@ -77,13 +79,9 @@ export function voiceRoutes(deps: AppDeps): Router {
 
   for (const kind of ['pin', 'menu', 'destination', 'dial-result'] as const) {
     router.post(`/callback/${kind}`, async (req, res) => {
-      const body: Record<string, string> = {};
-      for (const k of ['Digits', 'DialCallStatus', 'DialCallDuration', 'DialCallSid', 'CallSid']) {
-        const v = field(req, k);
-        if (v !== undefined) body[k] = v;
-      }
-      const q = { session: queryField(req, 'session'), step: queryField(req, 'step'), reservation: queryField(req, 'reservation') };
-      xml(res, await runStep(deps, kind, q, body));
+      const form = { Digits: field(req, 'Digits'), DialCallStatus: field(req, 'DialCallStatus'), DialCallDuration: field(req, 'DialCallDuration'), DialCallSid: field(req, 'DialCallSid') };
+      const step = parseStepRequest({ session: queryField(req, 'session'), step: queryField(req, 'step'), reservation: queryField(req, 'reservation') }, form);
+      xml(res, step ? await runStep(deps, kind, step) : HANGUP);
     });
   }
   return router;
