@@ -2,12 +2,7 @@ import { indexNumbers } from './number-facts';
 import { resolveName } from './resolve-name';
 import { resolveNumber } from './resolve-number';
 import { explainRouting } from './route-channel';
-import {
-  buildIdentityHeaders,
-  buildPrivacyHeaders,
-  encodeSipHeaderPart,
-  SIP_HEADER_PART_MAX_LENGTH,
-} from './sip-identity-headers';
+import { buildIdentityHeaders, buildPrivacyHeaders, encodeSipHeaderPart, SIP_HEADER_PART_MAX_LENGTH } from './sip-identity-headers';
 import type { CallerIdDecision, CallerIdInput, CallerIdRefused, TraceStep } from './types';
 
 /** The `<Sip>` callerId used when hidden; Twilio accepts it as an alphanumeric callerId. */
@@ -82,9 +77,7 @@ export function resolveCallerId(input: CallerIdInput): CallerIdDecision {
     if (name !== null) {
       trace.push({
         rule: 'name.not-transmitted-twilio',
-        detail:
-          'Twilio <Dial> has no caller name attribute for PSTN calls: the callee sees the name registered ' +
-          'for the number (CNAM), if any, not this name.',
+        detail: 'Twilio <Dial> has no caller name attribute for PSTN calls: the callee sees the name registered ' + 'for the number (CNAM), if any, not this name.',
       });
     }
     if (settings.sendIdentityHeaders) {

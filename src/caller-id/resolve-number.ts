@@ -43,7 +43,7 @@ export function resolveNumber(input: CallerIdInput, facts: NumberFacts, trace: T
 
   const twilioAllowance = (number: string): string | null => {
     if (facts.twilioNumbers.has(number)) return 'it is a number of a Twilio channel of this client';
-    if (number === calledNumber) return 'it is the called number of this call leg (the caller\'s own phone on a callback)';
+    if (number === calledNumber) return "it is the called number of this call leg (the caller's own phone on a callback)";
     if (number === callingNumber) return 'it is the calling number of this call leg';
     return null;
   };
@@ -103,8 +103,8 @@ export function resolveNumber(input: CallerIdInput, facts: NumberFacts, trace: T
     } else {
       // A client key can only set one of its own numbers; any other value was set with the operator key.
       const allowedBy = facts.clientNumbers.has(number)
-        ? 'allowed: it is one of the client\'s own numbers'
-        : 'allowed: set with the operator key (the operator\'s trunk, the operator\'s responsibility)';
+        ? "allowed: it is one of the client's own numbers"
+        : "allowed: set with the operator key (the operator's trunk, the operator's responsibility)";
       primary = {
         number,
         rule: 'number.user',
@@ -163,21 +163,14 @@ export function resolveNumber(input: CallerIdInput, facts: NumberFacts, trace: T
   }
 
   const message = onTwilio
-    ? `No caller ID of this extension can be presented on Twilio channel ${route.name}; the call is refused ` +
-      'rather than let Twilio present a number the rules did not choose.'
-    : `No caller ID of this extension can be presented on channel ${route.name}; the call is refused rather ` +
-      'than let the route present a number the rules did not choose.';
+    ? `No caller ID of this extension can be presented on Twilio channel ${route.name}; the call is refused rather than let Twilio present a number the rules did not choose.`
+    : `No caller ID of this extension can be presented on channel ${route.name}; the call is refused rather than let the route present a number the rules did not choose.`;
   trace.push({ rule: 'number.none-presentable', detail: message });
   return { ok: false, message };
 }
 
 /** Rules 1 and 2 of server mode: the assigned caller IDs of the routing channel, one picked uniformly. */
-function serverRoutingChannelCandidate(
-  input: CallerIdInput,
-  facts: NumberFacts,
-  trace: TraceStep[],
-  random: CallerIdInput['random'],
-): Candidate | null {
+function serverRoutingChannelCandidate(input: CallerIdInput, facts: NumberFacts, trace: TraceStep[], random: CallerIdInput['random']): Candidate | null {
   const route = input.routingChannel;
   const assigned = unique(input.extension.callerId.numbers.filter((n) => n.trim() !== ''));
   const notClient = assigned.filter((n) => !facts.clientNumbers.has(n));
@@ -206,9 +199,7 @@ function serverRoutingChannelCandidate(
   if (elsewhere.length > 0) {
     trace.push({
       rule: 'number.server.other-channels-ignored',
-      detail:
-        `Assigned caller ID(s) ${elsewhere.map(facts.describe).join('; ')} belong to other channels and are not ` +
-        `used, because channel ${route.name} routes this call.`,
+      detail: `Assigned caller ID(s) ${elsewhere.map(facts.describe).join('; ')} belong to other channels and are not used, because channel ${route.name} routes this call.`,
     });
   }
   const number = pickUniform(onRoute, random);
@@ -216,9 +207,7 @@ function serverRoutingChannelCandidate(
     ? {
         number,
         rule: 'number.server.random-pick',
-        because:
-          `Number mode is "set by server"; ${onRoute.length} assigned caller IDs belong to routing channel ` +
-          `${route.name} (${onRoute.join(', ')}), one picked at random`,
+        because: `Number mode is "set by server"; ${onRoute.length} assigned caller IDs belong to routing channel ${route.name} (${onRoute.join(', ')}), one picked at random`,
         mustBeClientNumber: true,
       }
     : {

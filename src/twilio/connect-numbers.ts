@@ -71,13 +71,7 @@ export interface ConnectResult {
   dryRun: boolean;
 }
 
-export async function connectNumbers(opts: {
-  twilio: TwilioClient;
-  api: ServiceApi;
-  publicUrl: string;
-  dryRun: boolean;
-  log?: (line: string) => void;
-}): Promise<ConnectResult> {
+export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceApi; publicUrl: string; dryRun: boolean; log?: (line: string) => void }): Promise<ConnectResult> {
   const log = opts.log ?? (() => {});
   const pub = opts.publicUrl.replace(/\/+$/, '');
   const voiceUrl = `${pub}/voice/incoming`;
@@ -87,10 +81,7 @@ export async function connectNumbers(opts: {
   const verb = opts.dryRun ? 'would ' : '';
 
   const twilioNumbers = await opts.twilio.incomingPhoneNumbers.list({ pageSize: 100 });
-  const [channels, numbers] = await Promise.all([
-    listAll<ServiceChannel>(opts.api, '/api/channels'),
-    listAll<ServiceNumber>(opts.api, '/api/numbers'),
-  ]);
+  const [channels, numbers] = await Promise.all([listAll<ServiceChannel>(opts.api, '/api/channels'), listAll<ServiceNumber>(opts.api, '/api/numbers')]);
   const known = new Map(numbers.map((n) => [n.number, n]));
 
   // 1. import numbers the service does not know, into the "Twilio" channel, unassigned

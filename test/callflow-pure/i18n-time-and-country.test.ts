@@ -21,7 +21,10 @@ const EXPECT: Record<Language, string[]> = {
 describe('durations said in every language', () => {
   for (const language of LANGUAGES) {
     it(`when talk times are said in ${language}, then hours and minutes have their plural forms and the language's "and"`, () => {
-      assert.deepEqual(SECONDS.map((s) => spokenDuration(language, s)), EXPECT[language]);
+      assert.deepEqual(
+        SECONDS.map((s) => spokenDuration(language, s)),
+        EXPECT[language],
+      );
     });
   }
 

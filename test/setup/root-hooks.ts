@@ -3,7 +3,9 @@ import { defaultTwilioReferenceDir, findTwilioReferenceDir } from '../../src/twi
 
 // Twilio's TwiML XSD is not on npm: a clone without the reference directory skips those checks (CI has it).
 if (!findTwilioReferenceDir()) {
-  console.log(`TwiML XSD checks skipped: no Twilio reference directory at ${defaultTwilioReferenceDir()} (set TWILIO_REFERENCE_DIR); our own TwiML rules and Twilio's REST OpenAPI still apply`);
+  console.log(
+    `TwiML XSD checks skipped: no Twilio reference directory at ${defaultTwilioReferenceDir()} (set TWILIO_REFERENCE_DIR); our own TwiML rules and Twilio's REST OpenAPI still apply`,
+  );
 }
 
 /**
