@@ -11,7 +11,7 @@ if (!findTwilioReferenceDir()) {
 /**
  * The database starts only when a test file of this run reaches test/support/database.ts (directly or
  * through the harness): mocha loads every spec file before the first hook, so by then the module is in
- * the require cache exactly when some suite asked for it. Pure suites (`npx mocha test/callflow-pure`)
+ * the require cache exactly when some suite asked for it. Pure suites (`npx mocha test/callflow/i18n`)
  * start nothing. This file must not import the database module itself, or every run would look like
  * one that needs it.
  */

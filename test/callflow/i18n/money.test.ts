@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { LANGUAGES, type Language } from '../../src/callflow/i18n/languages';
-import { CURRENCY_CODES } from '../../src/currencies';
-import { spokenMoney } from '../../src/callflow/i18n/speaker';
+import { LANGUAGES, type Language } from '../../../src/callflow/i18n/languages';
+import { CURRENCY_CODES } from '../../../src/currencies';
+import { spokenMoney } from '../../../src/callflow/i18n/speaker';
 
 /**
  * Money said in every catalog's language, for 0, 1, 2, 5, 21, 0.01, 1.50 and 1000 units (as stored:

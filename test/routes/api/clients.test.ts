@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
-import { clientModel } from '../../models/client';
-import { creditEntryModel } from '../../models/credit-entry';
-import { apiAs, createClientWithKey, createRateTable } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { clientModel } from '../../../models/client';
+import { creditEntryModel } from '../../../models/credit-entry';
+import { apiAs, createClientWithKey, createRateTable } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 describe('config API: clients and their credit', () => {
   it('when the operator creates a client, then it is stored with integer money and shown as decimal strings', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { SpokenMoney, SpokenTime } from '../../src/callflow/i18n/catalog';
-import { CATALOGS } from '../../src/callflow/i18n/catalogs';
-import { LANGUAGES } from '../../src/callflow/i18n/languages';
-import { PROMPT_KEYS } from '../../src/callflow/i18n/prompt-keys';
-import { Speaker } from '../../src/callflow/i18n/speaker';
-import { PROMPTS } from '../../src/callflow/prompts';
+import type { SpokenMoney, SpokenTime } from '../../../src/callflow/i18n/catalog';
+import { CATALOGS } from '../../../src/callflow/i18n/catalogs';
+import { LANGUAGES } from '../../../src/callflow/i18n/languages';
+import { PROMPT_KEYS } from '../../../src/callflow/i18n/prompt-keys';
+import { Speaker } from '../../../src/callflow/i18n/speaker';
+import { PROMPTS } from '../../../src/callflow/prompts';
 
 const english = Object.keys(CATALOGS['en-US'].sentences).sort();
 const POUND_KEY: Record<string, RegExp> = {

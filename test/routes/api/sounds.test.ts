@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
 import supertest from 'supertest';
-import { extensionModel } from '../../models/extension';
-import { soundModel } from '../../models/sound';
-import { apiAs, createClientWithKey } from '../support/api';
-import { testDb } from '../support/database';
-import { TEST_ADMIN_KEY, TEST_PUBLIC_BASE_URL, createTestApp } from '../support/harness';
-import { conformanceProblems } from '../support/openapi-conformance';
+import { extensionModel } from '../../../models/extension';
+import { soundModel } from '../../../models/sound';
+import { apiAs, createClientWithKey } from '../../support/api';
+import { testDb } from '../../support/database';
+import { TEST_ADMIN_KEY, TEST_PUBLIC_BASE_URL, createTestApp } from '../../support/harness';
+import { conformanceProblems } from '../../support/openapi-conformance';
 
 const MB5 = 5 * 1024 * 1024;
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { phoneNumberModel } from '../../models/phone-number';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
-import { testDb } from '../support/database';
-import { createExtensionDoc } from '../support/extension-fixture';
-import { createTestApp } from '../support/harness';
+import { phoneNumberModel } from '../../../models/phone-number';
+import { apiAs, createClientWithKey, type ApiAs } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createExtensionDoc } from '../../support/extension-fixture';
+import { createTestApp } from '../../support/harness';
 
 let seq = 0;
 async function createChannel(admin: ApiAs, body: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {

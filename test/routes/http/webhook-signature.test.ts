@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import twilio from 'twilio';
-import { createTestApp, TEST_AUTH_TOKEN, TEST_PUBLIC_BASE_URL, twilioSignatureFor } from '../support/harness';
+import { createTestApp, TEST_AUTH_TOKEN, TEST_PUBLIC_BASE_URL, twilioSignatureFor } from '../../support/harness';
 
 const params = {
   CallSid: `CA${'1'.repeat(32)}`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { apiRouteTable } from '../../routes/api';
-import { apiAs, createClientWithKey } from '../support/api';
-import { createTestApp, TEST_PUBLIC_BASE_URL } from '../support/harness';
+import { apiRouteTable } from '../../../routes/api';
+import { apiAs, createClientWithKey } from '../../support/api';
+import { createTestApp, TEST_PUBLIC_BASE_URL } from '../../support/harness';
 
 /**
  * Generated from the route table, not hand-listed: every route a client key can reach is called with

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import { callSessionModel } from '../../models/call-session';
-import { TEST_ACCOUNT_SID } from '../support/harness';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
-import { CALLER, CALLER_PIN, CallflowRig, NUMBER, STRANGER } from '../support/callflow';
-import { testDb } from '../support/database';
+import { callSessionModel } from '../../../models/call-session';
+import { TEST_ACCOUNT_SID } from '../../support/harness';
+import { apiAs, createClientWithKey, type ApiAs } from '../../support/api';
+import { CALLER, CALLER_PIN, CallflowRig, NUMBER, STRANGER } from '../../support/callflow';
+import { testDb } from '../../support/database';
 
 const DESTINATION = '+442079460000';
 const CALLER2 = '+12025550144';

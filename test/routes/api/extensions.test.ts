@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { channelModel } from '../../models/channel';
-import { extensionModel } from '../../models/extension';
-import { phoneNumberModel } from '../../models/phone-number';
-import { apiAs, createClientWithKey } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { channelModel } from '../../../models/channel';
+import { extensionModel } from '../../../models/extension';
+import { phoneNumberModel } from '../../../models/phone-number';
+import { apiAs, createClientWithKey } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 /** Numbers are created in the database directly here; the channels/numbers API has its own tests. */
 async function addNumber(clientId: string | null, number: string, channelName = 'Resource #1', type: 'twilio' | 'sip' = 'twilio') {

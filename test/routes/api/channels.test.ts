@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { channelModel } from '../../models/channel';
-import { extensionModel } from '../../models/extension';
-import { phoneNumberModel } from '../../models/phone-number';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
-import { testDb } from '../support/database';
-import { createExtensionDoc } from '../support/extension-fixture';
-import { createTestApp } from '../support/harness';
+import { channelModel } from '../../../models/channel';
+import { extensionModel } from '../../../models/extension';
+import { phoneNumberModel } from '../../../models/phone-number';
+import { apiAs, createClientWithKey, type ApiAs } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createExtensionDoc } from '../../support/extension-fixture';
+import { createTestApp } from '../../support/harness';
 
 const PASSWORD = 'S3cret-trunk-pa55!';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { extensionModel } from '../../models/extension';
-import { soundModel } from '../../models/sound';
-import { LANGUAGES } from '../../src/callflow/i18n/languages';
-import { newSoundToken } from '../../src/domain/sounds';
-import { apiAs, createClientWithKey, createRateTable } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { extensionModel } from '../../../models/extension';
+import { soundModel } from '../../../models/sound';
+import { LANGUAGES } from '../../../src/callflow/i18n/languages';
+import { newSoundToken } from '../../../src/domain/sounds';
+import { apiAs, createClientWithKey, createRateTable } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 const ext = (callback: Record<string, unknown>) => ({ extensionNumber: `7${Math.floor(Math.random() * 1e6)}`, name: 'Desk', callback: { returnCalls: 'caller', ...callback } });
 
