@@ -71,6 +71,16 @@ export interface ConnectResult {
   dryRun: boolean;
 }
 
+/** Whether a Twilio number already sends its calls and status callbacks to these URLs, by POST. */
+function pointsAt(
+  n: { voiceUrl?: string | null; voiceMethod?: string | null; statusCallback?: string | null; statusCallbackMethod?: string | null },
+  voiceUrl: string,
+  statusCallback: string,
+): boolean {
+  const post = (method: string | null | undefined) => (method ?? 'POST').toUpperCase() === 'POST';
+  return n.voiceUrl === voiceUrl && post(n.voiceMethod) && n.statusCallback === statusCallback && post(n.statusCallbackMethod);
+}
+
 export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceApi; publicUrl: string; dryRun: boolean; log?: (line: string) => void }): Promise<ConnectResult> {
   const log = opts.log ?? (() => {});
   const pub = opts.publicUrl.replace(/\/+$/, '');
@@ -108,12 +118,7 @@ export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceA
       unchanged.push(n.phoneNumber);
       continue;
     }
-    const right =
-      n.voiceUrl === voiceUrl &&
-      (n.voiceMethod ?? 'POST').toUpperCase() === 'POST' &&
-      n.statusCallback === statusCallback &&
-      (n.statusCallbackMethod ?? 'POST').toUpperCase() === 'POST';
-    if (right) {
+    if (pointsAt(n, voiceUrl, statusCallback)) {
       unchanged.push(n.phoneNumber);
       continue;
     }
