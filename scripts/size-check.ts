@@ -59,6 +59,11 @@ function nameOf(node: FunctionNode, source: ts.SourceFile): string {
   }
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return parent.left.getText(source);
   if (ts.isCallExpression(parent)) return `(callback of ${parent.expression.getText(source).slice(0, 40)})`;
+  if (ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) {
+    let outer: ts.Node | undefined = parent;
+    while (outer && !isFunctionNode(outer)) outer = outer.parent;
+    if (outer) return `(returned by ${nameOf(outer as FunctionNode, source)})`;
+  }
   return '(anonymous)';
 }
 

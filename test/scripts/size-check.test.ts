@@ -69,6 +69,18 @@ describe('size check (scripts/size-check.ts)', () => {
       ]);
     });
 
+    it('when a function is returned by another, then it is named after the one that returns it', () => {
+      const src = ['function makeHandler() {', '  return async (job: string) => {', '    return job;', '  };', '}', 'const curry = (a: number) => (b: number) => a + b;'].join(
+        '\n',
+      );
+      assert.deepEqual(measureSource(src).functions, [
+        { name: 'makeHandler', line: 1, lines: 5 },
+        { name: '(returned by makeHandler)', line: 2, lines: 3 },
+        { name: 'curry', line: 6, lines: 1 },
+        { name: '(returned by curry)', line: 6, lines: 1 },
+      ]);
+    });
+
     it('when a function is only declared (an overload), then it has no body to measure', () => {
       const src = ['function f(a: string): string;', 'function f(a: number): number;', 'function f(a: unknown) {', '  return a;', '}'].join('\n');
       assert.deepEqual(measureSource(src).functions, [{ name: 'f', line: 3, lines: 3 }]);
