@@ -24,7 +24,11 @@ export async function scenarioA(opts: RunOptions): Promise<ScenarioResult> {
     try {
       await seedCallbackNumber(port, 0);
       let i = 0;
-      await closedLoop(port, Array.from({ length: warm }, () => incomingRequest(i++)), connections);
+      await closedLoop(
+        port,
+        Array.from({ length: warm }, () => incomingRequest(i++)),
+        connections,
+      );
       const reqs = Array.from({ length: count }, () => incomingRequest(i++));
       const dbCpu0 = cpuSeconds(opts.dbPid);
       const r = await closedLoop(port, reqs, connections, count === n ? maxMs : 25_000);
@@ -41,11 +45,20 @@ export async function scenarioA(opts: RunOptions): Promise<ScenarioResult> {
   opts.log('A: baseline');
   const base = new BenchChild('bench/serve.ts', serviceEnv(opts, 'a-baseline', { BENCH_MODE: 'baseline' }));
   const { port: basePort } = (await base.started()) as { port: number };
-  let baseline;
+  let baseline: Awaited<ReturnType<typeof closedLoop>>;
   try {
     let i = 0;
-    await closedLoop(basePort, Array.from({ length: warm }, () => incomingRequest(i++)), connections);
-    baseline = await closedLoop(basePort, Array.from({ length: n }, () => incomingRequest(i++)), connections, maxMs);
+    await closedLoop(
+      basePort,
+      Array.from({ length: warm }, () => incomingRequest(i++)),
+      connections,
+    );
+    baseline = await closedLoop(
+      basePort,
+      Array.from({ length: n }, () => incomingRequest(i++)),
+      connections,
+      maxMs,
+    );
   } finally {
     await base.stop();
   }
@@ -60,16 +73,23 @@ export async function scenarioA(opts: RunOptions): Promise<ScenarioResult> {
   if (baseBad.length) notes.push(`${baseBad.length} baseline answers were not 200 <Reject/>`);
 
   const served = service.results.length;
-  if (service.dbCpuPct !== null) notes.push(`the embedded database process used ${service.dbCpuPct} % of a core during the service run (the service process itself: see the profile)`);
+  if (service.dbCpuPct !== null)
+    notes.push(`the embedded database process used ${service.dbCpuPct} % of a core during the service run (the service process itself: see the profile)`);
   let probe: { docs: number; ms: number }[] | undefined;
   if (!opts.short) {
     probe = await scanProbe(opts);
     notes.push(`database probe, findOne on an indexed field that matches nothing: ${probe.map((p) => `${ms(p.ms)} at ${p.docs} documents`).join(', ')}`);
   }
-  if (served < n) notes.push(`the service answered ${served} of ${n} requests within the ${maxMs / 1000} s budget (after ${warm} warm-up calls); throughput and percentiles are over those`);
+  if (served < n)
+    notes.push(`the service answered ${served} of ${n} requests within the ${maxMs / 1000} s budget (after ${warm} warm-up calls); throughput and percentiles are over those`);
   const checks = [
     { name: 'A throughput vs baseline', target: '≥ 0.5', measured: `${ratio.toFixed(3)} (${service.rps.toFixed(0)} vs ${baseline.rps.toFixed(0)} req/s)`, pass: ratio >= 0.5 },
-    { name: 'A p99 latency, 50 connections', target: '< 25 ms', measured: `${ms(lat.p99)} (p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}; baseline p99 ${ms(baseLat.p99)})`, pass: lat.p99 < 25 },
+    {
+      name: 'A p99 latency, 50 connections',
+      target: '< 25 ms',
+      measured: `${ms(lat.p99)} (p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}; baseline p99 ${ms(baseLat.p99)})`,
+      pass: lat.p99 < 25,
+    },
     { name: 'A every answer is the busy reject', target: 'all', measured: `${served - bad.length}/${served}`, pass: bad.length === 0 },
   ];
 
@@ -91,7 +111,18 @@ export async function scenarioA(opts: RunOptions): Promise<ScenarioResult> {
     id: 'A',
     title: `Incoming-call webhook, full path, ring 0 (${n} requests, ${connections} connections) vs minimal Express + twilio`,
     checks,
-    figures: { requests: n, served: service.results.length, warmup: warm, connections, service: { rps: service.rps, elapsedMs: service.elapsedMs, latency: lat, failures: bad.length }, baseline: { rps: baseline.rps, elapsedMs: baseline.elapsedMs, latency: baseLat }, ratio, profile, dbScanProbe: probe, dbCpuPct: service.dbCpuPct },
+    figures: {
+      requests: n,
+      served: service.results.length,
+      warmup: warm,
+      connections,
+      service: { rps: service.rps, elapsedMs: service.elapsedMs, latency: lat, failures: bad.length },
+      baseline: { rps: baseline.rps, elapsedMs: baseline.elapsedMs, latency: baseLat },
+      ratio,
+      profile,
+      dbScanProbe: probe,
+      dbCpuPct: service.dbCpuPct,
+    },
     notes,
   };
 }

@@ -1,6 +1,18 @@
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { BenchChild, incomingRequest, ms, postForm, seedCallbackNumber, serviceEnv, summarize, type ChildStats, type HttpResult, type RunOptions, type ScenarioResult } from './lib';
+import {
+  BenchChild,
+  incomingRequest,
+  ms,
+  postForm,
+  seedCallbackNumber,
+  serviceEnv,
+  summarize,
+  type ChildStats,
+  type HttpResult,
+  type RunOptions,
+  type ScenarioResult,
+} from './lib';
 
 /**
  * B. Many calls ringing at once: each incoming webhook is held for the ring time (triggerAfterSeconds)
@@ -46,7 +58,7 @@ export async function scenarioB(opts: RunOptions): Promise<ScenarioResult> {
 
   opts.log(`B: service, ${calls} calls held ${holdS} s`);
   const svc = new BenchChild('bench/serve.ts', serviceEnv(opts, 'b'));
-  let service;
+  let service: Awaited<ReturnType<typeof drive>>;
   try {
     const { port } = (await svc.started()) as { port: number };
     await seedCallbackNumber(port, holdS);
@@ -56,7 +68,7 @@ export async function scenarioB(opts: RunOptions): Promise<ScenarioResult> {
   }
   opts.log('B: baseline');
   const base = new BenchChild('bench/serve.ts', serviceEnv(opts, 'b-baseline', { BENCH_MODE: 'baseline', BENCH_HOLD_MS: String(holdS * 1000) }));
-  let baseline;
+  let baseline: Awaited<ReturnType<typeof drive>>;
   try {
     const { port } = (await base.started()) as { port: number };
     baseline = await drive(port, base);
@@ -73,7 +85,9 @@ export async function scenarioB(opts: RunOptions): Promise<ScenarioResult> {
     const apology = failed.filter((r) => r.status === 200 && /We are sorry/.test(r.body)).length;
     const noAnswer = failed.filter((r) => r.status === 0).length;
     const s5 = failed.filter((r) => r.status >= 500).length;
-    notes.push(`${failed.length} calls got no busy reject: ${apology} the apology TwiML (a database error inside the service), ${noAnswer} no answer within ring + 60 s, ${s5} 5xx, ${failed.length - apology - noAnswer - s5} other`);
+    notes.push(
+      `${failed.length} calls got no busy reject: ${apology} the apology TwiML (a database error inside the service), ${noAnswer} no answer within ring + 60 s, ${s5} 5xx, ${failed.length - apology - noAnswer - s5} other`,
+    );
   }
   notes.push(`answer time minus the ring time: p50 ${ms(lateness.p50)}, p99 ${ms(lateness.p99)}, max ${ms(lateness.max)}`);
   const s = service.stats;
@@ -84,10 +98,27 @@ export async function scenarioB(opts: RunOptions): Promise<ScenarioResult> {
     title: `${calls} calls ringing at once (held ${holdS} s) vs the baseline app holding as long`,
     checks: [
       { name: 'B event-loop delay p99 (service)', target: '< 20 ms', measured: `${ms(s.eld.p99)} (max ${ms(s.eld.max)}; baseline p99 ${ms(b.eld.p99)})`, pass: s.eld.p99 < 20 },
-      { name: 'B RSS of the service process (peak)', target: '< 300 MB', measured: `${rssMb.toFixed(0)} MB (+${((s.rssPeak - s.rssBefore) / MB).toFixed(0)} MB under load; baseline ${(b.rssPeak / MB).toFixed(0)} MB)`, pass: rssMb < 300 },
-      { name: 'B every call rejected on time', target: `${calls}/${calls} within ring + ${TOLERANCE_MS / 1000} s`, measured: `${onTime.length}/${calls} (p99 lateness ${ms(lateness.p99)})`, pass: onTime.length === calls },
+      {
+        name: 'B RSS of the service process (peak)',
+        target: '< 300 MB',
+        measured: `${rssMb.toFixed(0)} MB (+${((s.rssPeak - s.rssBefore) / MB).toFixed(0)} MB under load; baseline ${(b.rssPeak / MB).toFixed(0)} MB)`,
+        pass: rssMb < 300,
+      },
+      {
+        name: 'B every call rejected on time',
+        target: `${calls}/${calls} within ring + ${TOLERANCE_MS / 1000} s`,
+        measured: `${onTime.length}/${calls} (p99 lateness ${ms(lateness.p99)})`,
+        pass: onTime.length === calls,
+      },
     ],
-    figures: { calls, holdS, rampMs, fdLimit, service: { stats: s, lateness, failures: failed.length, elapsedMs: service.elapsedMs }, baseline: { stats: b, lateness: summarize(baseline.results.map((r) => r.latencyMs - holdMs)) } },
+    figures: {
+      calls,
+      holdS,
+      rampMs,
+      fdLimit,
+      service: { stats: s, lateness, failures: failed.length, elapsedMs: service.elapsedMs },
+      baseline: { stats: b, lateness: summarize(baseline.results.map((r) => r.latencyMs - holdMs)) },
+    },
     notes,
   };
 }

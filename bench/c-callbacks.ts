@@ -5,7 +5,20 @@ import { callSessionModel } from '../models/call-session';
 import { jobModel } from '../models/job';
 import { connectDatabase } from '../src/db/connect';
 import { TwilioRestStandin } from '../src/twilio-sim/rest-standin';
-import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BenchChild, closedLoop, cpuSeconds, incomingRequest, ms, seedCallbackNumber, serviceEnv, summarize, type RunOptions, type ScenarioResult } from './lib';
+import {
+  BENCH_ACCOUNT_SID,
+  BENCH_AUTH_TOKEN,
+  BenchChild,
+  closedLoop,
+  cpuSeconds,
+  incomingRequest,
+  ms,
+  seedCallbackNumber,
+  serviceEnv,
+  summarize,
+  type RunOptions,
+  type ScenarioResult,
+} from './lib';
 import { profileMarkdown, summarizeProfile } from './profile';
 
 /**
@@ -31,8 +44,18 @@ export async function scenarioC(opts: RunOptions): Promise<ScenarioResult> {
       id: 'C',
       title: `${n} callbacks due at once, 3 service instances (separate processes) on one database, Twilio REST stand-in`,
       checks: [
-        { name: 'C each callback placed exactly once', target: `${n} creates, ${n} distinct`, measured: `${three.creates} creates, ${three.distinct} distinct, ${three.jobsDone} jobs finished`, pass: three.creates === n && three.distinct === n && three.jobsDone === n },
-        { name: 'C due time → calls.create p99', target: '< 1500 ms', measured: `${ms(three.lat.p99)} (p50 ${ms(three.lat.p50)}, max ${ms(three.lat.max)}; 1 instance p99 ${ms(one.lat.p99)})`, pass: three.lat.p99 < 1500 && three.creates === n },
+        {
+          name: 'C each callback placed exactly once',
+          target: `${n} creates, ${n} distinct`,
+          measured: `${three.creates} creates, ${three.distinct} distinct, ${three.jobsDone} jobs finished`,
+          pass: three.creates === n && three.distinct === n && three.jobsDone === n,
+        },
+        {
+          name: 'C due time → calls.create p99',
+          target: '< 1500 ms',
+          measured: `${ms(three.lat.p99)} (p50 ${ms(three.lat.p50)}, max ${ms(three.lat.max)}; 1 instance p99 ${ms(one.lat.p99)})`,
+          pass: three.lat.p99 < 1500 && three.creates === n,
+        },
       ],
       figures: { n, threeInstances: { ...three, prepared: undefined }, oneInstance: { ...one, prepared: undefined } },
       notes,
@@ -77,7 +100,11 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
         const { port } = (await svc.started()) as { port: number };
         await seedCallbackNumber(port, 0);
         opts.log(`C: ${n} incoming calls (webhooks, ring 0)`);
-        const made = await closedLoop(port, Array.from({ length: n }, (_, i) => incomingRequest(200_000 + i)), 20);
+        const made = await closedLoop(
+          port,
+          Array.from({ length: n }, (_, i) => incomingRequest(200_000 + i)),
+          20,
+        );
         const badIncoming = made.results.filter((r) => r.status !== 200).length;
         if (badIncoming) notes.push(`${badIncoming} incoming calls did not answer 200`);
       } finally {
@@ -106,10 +133,15 @@ async function round(opts: RunOptions, standin: TwilioRestStandin, standinUrl: s
     while (standin.callsCreated().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const dbCpu1 = cpuSeconds(opts.dbPid);
     const busyFor = (Date.now() - due.getTime()) / 1000;
-    if (dbCpu0 !== null && dbCpu1 !== null) notes.push(`${instances} instance(s): the embedded database process used ${Math.round(((dbCpu1 - dbCpu0) / busyFor) * 100)} % of a core from the due time until the last create`);
+    if (dbCpu0 !== null && dbCpu1 !== null)
+      notes.push(
+        `${instances} instance(s): the embedded database process used ${Math.round(((dbCpu1 - dbCpu0) / busyFor) * 100)} % of a core from the due time until the last create`,
+      );
     await new Promise((r) => setTimeout(r, 1_500)); // any duplicate would show up now
     const stopped = await Promise.all(runners.map((r) => r.request('runner-stop')));
-    notes.push(`${instances} instance(s), database commands summed over the instances (count, total ms as the driver saw it, queueing in the serial proxy included): ${commandProfile(stopped.map((s) => s.commands as CommandStats))}`);
+    notes.push(
+      `${instances} instance(s), database commands summed over the instances (count, total ms as the driver saw it, queueing in the serial proxy included): ${commandProfile(stopped.map((s) => s.commands as CommandStats))}`,
+    );
 
     const creates = standin.callsCreated();
     const lat = summarize(creates.map((c) => c.at.getTime() - due.getTime()));

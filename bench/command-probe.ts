@@ -40,8 +40,13 @@ async function main(): Promise<void> {
     },
   );
   const app = createApp({
-    config, db, twilio: createTwilioClient({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: 'http://127.0.0.1:9' }),
-    clock: systemClock, random: Math.random, logger: pino({ level: 'silent' }), secretBox: new SecretBox(Buffer.alloc(32, 7)),
+    config,
+    db,
+    twilio: createTwilioClient({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: 'http://127.0.0.1:9' }),
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    secretBox: new SecretBox(Buffer.alloc(32, 7)),
   });
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -49,8 +54,15 @@ async function main(): Promise<void> {
   await seedCallbackNumber(port, 0);
   for (let start = 0; start < calls; start += 100) {
     band = new Map();
-    const r = await closedLoop(port, Array.from({ length: 100 }, (_, i) => incomingRequest(start + i)), 1);
-    const perCall = [...band.entries()].sort((a, b) => b[1].ms - a[1].ms).filter(([, v]) => v.n >= 50).map(([k, v]) => `${k} ${(v.ms / v.n).toFixed(1)} ms`);
+    const r = await closedLoop(
+      port,
+      Array.from({ length: 100 }, (_, i) => incomingRequest(start + i)),
+      1,
+    );
+    const perCall = [...band.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .filter(([, v]) => v.n >= 50)
+      .map(([k, v]) => `${k} ${(v.ms / v.n).toFixed(1)} ms`);
     console.log(`sessions ${start}-${start + 100}: ${(r.elapsedMs / 100).toFixed(1)} ms per webhook:\n  ${perCall.join('\n  ')}`);
   }
   server.close();

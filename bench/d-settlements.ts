@@ -55,17 +55,26 @@ async function round(opts: RunOptions, n: number, concurrent: boolean, name: str
     const durations = Array.from({ length: n }, (_, i) => (i * 37) % 3_600);
     let minSeen = opening;
     const watch = setInterval(() => {
-      void clientModel(db).findById(client._id, { balance: 1 }).lean().then((c) => {
-        if (c) minSeen = Math.min(minSeen, c.balance);
-      });
+      void clientModel(db)
+        .findById(client._id, { balance: 1 })
+        .lean()
+        .then((c) => {
+          if (c) minSeen = Math.min(minSeen, c.balance);
+        });
     }, 50);
     const one = async (i: number): Promise<{ charge: number | null; ms: number; seconds?: number; held?: number }> => {
       const t = performance.now();
       const now = new Date();
       const fresh = await clientModel(db).findById(client._id, { balance: 1 }).lean();
       const r = await reserveCredit(db, {
-        sessionId: new Types.ObjectId(), clientId: client._id, clientUnlimited: false, clientBalance: fresh!.balance,
-        caller: null, rate: RATE, destination: '+12025550186', now,
+        sessionId: new Types.ObjectId(),
+        clientId: client._id,
+        clientUnlimited: false,
+        clientBalance: fresh!.balance,
+        caller: null,
+        rate: RATE,
+        destination: '+12025550186',
+        now,
       });
       if (!r.ok) return { charge: null, ms: performance.now() - t };
       const s = await settleReservation(db, r.reservation._id, { duration: durations[i]!, dialCallSid: null }, now);
@@ -86,8 +95,15 @@ async function round(opts: RunOptions, n: number, concurrent: boolean, name: str
     const entries = await creditEntryModel(db).countDocuments({ clientId: client._id, kind: 'call-charge' });
     const open = await reservationModel(db).countDocuments({ clientId: client._id, state: { $nin: ['settled', 'void'] } });
     return {
-      opening, expected, balance: final.balance, pending: final.pendingEntryIds.length + open, reserved: settled.length,
-      entries, minSeen: Math.min(minSeen, final.balance), elapsedMs, lat: summarize(outcomes.map((o) => o.ms)),
+      opening,
+      expected,
+      balance: final.balance,
+      pending: final.pendingEntryIds.length + open,
+      reserved: settled.length,
+      entries,
+      minSeen: Math.min(minSeen, final.balance),
+      elapsedMs,
+      lat: summarize(outcomes.map((o) => o.ms)),
     };
   } finally {
     await db.close();

@@ -32,7 +32,7 @@ function moduleOf(url: string): string {
     return `npm:${rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
   }
   if (u.startsWith('node:')) return u;
-  const root = path.resolve(__dirname, '..') + '/';
+  const root = `${path.resolve(__dirname, '..')}/`;
   return u.startsWith(root) ? u.slice(root.length) : u;
 }
 
@@ -62,8 +62,14 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   return {
     file,
     totalMs,
-    byFunction: [...fn.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map((e) => ({ ...e, selfMs: Math.round(e.selfMs), pct: pct(e.selfMs) })),
-    byModule: [...mod.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([module, t]) => ({ module, selfMs: Math.round(t), pct: pct(t) })),
+    byFunction: [...fn.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map((e) => ({ ...e, selfMs: Math.round(e.selfMs), pct: pct(e.selfMs) })),
+    byModule: [...mod.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([module, t]) => ({ module, selfMs: Math.round(t), pct: pct(t) })),
   };
 }
 

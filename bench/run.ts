@@ -18,7 +18,11 @@ import { ROOT, type RunOptions, type ScenarioResult } from './lib';
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const short = argv.includes('--short');
-  const only = argv.find((a) => a.startsWith('--only='))?.slice(7).toUpperCase().split(',');
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .toUpperCase()
+    .split(',');
   const outDir = path.join(ROOT, 'bench-results');
   fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();
@@ -54,24 +58,28 @@ async function main(): Promise<void> {
   ];
   const results: ScenarioResult[] = [];
   let broken = false;
-  {
-    for (const [id, run] of scenarios) {
-      if (only && !only.includes(id)) continue;
-      const t0 = Date.now();
-      const db = await database();
-      const opts: RunOptions = { short, dbUri: db.uri, dbPid: db.pid, dbName: (s) => `bench_${s.replace(/\W/g, '_')}_${runId}`, log, profileDir: outDir };
-      try {
-        const r = await run(opts);
-        r.figures.durationMs = Date.now() - t0;
-        results.push(r);
-        log(`${id}: ${r.checks.map((c) => `${c.pass ? 'PASS' : 'MISS'} ${c.name}: ${c.measured}`).join('; ')}`);
-      } catch (err) {
-        broken = true;
-        results.push({ id, title: 'did not run', checks: [{ name: `${id} ran`, target: 'runs', measured: String((err as Error).message).slice(0, 300), pass: false }], figures: {}, notes: [String((err as Error).stack)] });
-        log(`${id} failed to run: ${(err as Error).stack}`);
-      } finally {
-        await db.stop();
-      }
+  for (const [id, run] of scenarios) {
+    if (only && !only.includes(id)) continue;
+    const t0 = Date.now();
+    const db = await database();
+    const opts: RunOptions = { short, dbUri: db.uri, dbPid: db.pid, dbName: (s) => `bench_${s.replace(/\W/g, '_')}_${runId}`, log, profileDir: outDir };
+    try {
+      const r = await run(opts);
+      r.figures.durationMs = Date.now() - t0;
+      results.push(r);
+      log(`${id}: ${r.checks.map((c) => `${c.pass ? 'PASS' : 'MISS'} ${c.name}: ${c.measured}`).join('; ')}`);
+    } catch (err) {
+      broken = true;
+      results.push({
+        id,
+        title: 'did not run',
+        checks: [{ name: `${id} ran`, target: 'runs', measured: String((err as Error).message).slice(0, 300), pass: false }],
+        figures: {},
+        notes: [String((err as Error).stack)],
+      });
+      log(`${id} failed to run: ${(err as Error).stack}`);
+    } finally {
+      await db.stop();
     }
   }
 

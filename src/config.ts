@@ -42,7 +42,11 @@ const envSchema = z
       .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
       .optional(),
     DATA_DIR: z.string().trim().min(1).default('./data'),
-    TWILIO_ACCOUNT_SID: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .trim()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+      .optional(),
     TWILIO_AUTH_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
     TWILIO_API_BASE_URL: httpUrl.optional(),
     ADMIN_API_KEY: z
@@ -107,10 +111,7 @@ export interface Config {
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      `Invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}. ` +
-        'See .env.example for every variable.',
-    );
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}. See .env.example for every variable.`);
     this.name = 'ConfigError';
   }
 }

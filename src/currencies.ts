@@ -21,7 +21,12 @@ const MINOR_2 =
   'UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG';
 
 const table = new Map<string, number>();
-for (const [codes, digits] of [[MINOR_0, 0], [MINOR_2, 2], [MINOR_3, 3], [MINOR_4, 4]] as const) {
+for (const [codes, digits] of [
+  [MINOR_0, 0],
+  [MINOR_2, 2],
+  [MINOR_3, 3],
+  [MINOR_4, 4],
+] as const) {
   for (const code of codes.split(' ')) table.set(code, digits);
 }
 

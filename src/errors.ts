@@ -30,13 +30,10 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (message: string, fields: FieldProblem[] = []) =>
-  new AppError('validation', message, 'validation_failed', fields);
+export const validationError = (message: string, fields: FieldProblem[] = []) => new AppError('validation', message, 'validation_failed', fields);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`, 'not_found');
-export const conflict = (message: string, code = 'conflict', fields: FieldProblem[] = []) =>
-  new AppError('conflict', message, code, fields);
-export const unauthorized = (message = 'a valid API key is required') =>
-  new AppError('unauthorized', message, 'unauthorized');
+export const conflict = (message: string, code = 'conflict', fields: FieldProblem[] = []) => new AppError('conflict', message, code, fields);
+export const unauthorized = (message = 'a valid API key is required') => new AppError('unauthorized', message, 'unauthorized');
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,

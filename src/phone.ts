@@ -6,7 +6,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
  */
 export function toE164(input: string, defaultCountry?: CountryCode): string | undefined {
   const parsed = parsePhoneNumberFromString(input.trim(), defaultCountry);
-  if (!parsed || !parsed.isValid()) return undefined;
+  if (!parsed?.isValid()) return undefined;
   return parsed.number;
 }
 

@@ -51,17 +51,13 @@ async function firstStartData(config: Config, db: mongoose.Connection): Promise<
 
 /** The dependencies every part is given: the settled Twilio credentials (the account's or the simulator's) and the outside world. */
 function buildDeps(config: Config, db: mongoose.Connection, logger: Logger): AppDeps {
-  const creds =
-    config.twilio.mode === 'twilio'
-      ? { accountSid: config.twilio.accountSid!, authToken: config.twilio.authToken! }
-      : loadOrCreateLocalCredentials(config.dataDir);
+  const creds = config.twilio.mode === 'twilio' ? { accountSid: config.twilio.accountSid!, authToken: config.twilio.authToken! } : loadOrCreateLocalCredentials(config.dataDir);
   if (config.twilio.mode === 'local') {
     logger.warn('no Twilio credentials: local simulator mode (webhooks are signed with the simulator token in DATA_DIR)');
   }
   const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
   // Local mode talks to the phone simulator (`npm run phone`) unless told otherwise.
-  const apiBaseUrl =
-    config.twilio.apiBaseUrl ?? (config.twilio.mode === 'local' ? `http://127.0.0.1:${config.simulatorPort}` : undefined);
+  const apiBaseUrl = config.twilio.apiBaseUrl ?? (config.twilio.mode === 'local' ? `http://127.0.0.1:${config.simulatorPort}` : undefined);
   const twilio = createTwilioClient({ ...creds, apiBaseUrl });
   const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
   return { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger, secretBox };

@@ -4,10 +4,7 @@ import { idOrNotFound } from '../../src/domain/tenant';
 import { defineRoute, type RouteSpec } from '../http/route-spec';
 import { errorBody, idParams, page, pageQuery, standardErrors, timestamp } from '../http/schemas';
 
-const apiKeyOut = z
-  .object({ id: z.string(), clientId: z.string(), name: z.string().nullable(), prefix: z.string(), createdAt: timestamp })
-  .strict()
-  .meta({ id: 'ApiKey' });
+const apiKeyOut = z.object({ id: z.string(), clientId: z.string(), name: z.string().nullable(), prefix: z.string(), createdAt: timestamp }).strict().meta({ id: 'ApiKey' });
 const createdKeyOut = apiKeyOut
   .extend({ key: z.string().meta({ description: 'shown once; only its hash is stored' }) })
   .strict()
@@ -82,7 +79,7 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
     path: '/clients/:id/api-keys',
-    summary: "Create an API key for a client; the key is shown once",
+    summary: 'Create an API key for a client; the key is shown once',
     tag: 'api-keys',
     access: 'admin',
     params: idParams,
@@ -121,4 +118,3 @@ export const apiKeyRoutes: RouteSpec[] = [
     },
   }),
 ];
-

@@ -77,4 +77,3 @@ export const creditOut = z
   })
   .strict()
   .meta({ id: 'AuthorizedCallerCredit' });
-

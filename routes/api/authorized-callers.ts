@@ -63,12 +63,7 @@ const patchBody = z
 
 const listQuery = pageQuery
   .extend({
-    q: z
-      .string()
-      .trim()
-      .max(SEARCH_MAX_LENGTH)
-      .optional()
-      .meta({ description: 'case-insensitive substring of the number or the name' }),
+    q: z.string().trim().max(SEARCH_MAX_LENGTH).optional().meta({ description: 'case-insensitive substring of the number or the name' }),
     format: z
       .enum(['json', 'csv'])
       .optional()
@@ -76,14 +71,12 @@ const listQuery = pageQuery
   })
   .strict();
 
-const creditBody = z
-  .object({ amount: moneyText({ allowNegative: true, allowZero: false }), note: z.string().trim().max(500).optional() })
-  .strict();
+const creditBody = z.object({ amount: moneyText({ allowNegative: true, allowZero: false }), note: z.string().trim().max(500).optional() }).strict();
 
 const errors = {
   400: { description: 'invalid input', schema: errorBody },
   401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'extension or authorized caller ID not found (or another client\'s)', schema: errorBody },
+  404: { description: "extension or authorized caller ID not found (or another client's)", schema: errorBody },
 };
 
 const TAG = 'authorized callers';

@@ -28,7 +28,7 @@ const dateTime = (description: string) =>
 
 const listQuery = pageQuery
   .extend({
-    clientId: objectId.optional().meta({ description: 'operator: only this client\'s calls (a client key always sees only its own)' }),
+    clientId: objectId.optional().meta({ description: "operator: only this client's calls (a client key always sees only its own)" }),
     extensionId: objectId.optional(),
     status: z.enum(SESSION_STATUSES).optional(),
     from: dateTime('calls created at or after this time').optional(),
@@ -58,9 +58,7 @@ const callOut = z
     reason: z.string().meta({ description: 'why the call is in its status, e.g. "caller-not-authorized", "dial-completed"' }),
     createdAt: timestamp,
     updatedAt: timestamp,
-    callback: z
-      .object({ attempts: z.number().int(), callSid: z.string().nullable(), lastStatus: z.string().nullable() })
-      .strict(),
+    callback: z.object({ attempts: z.number().int(), callSid: z.string().nullable(), lastStatus: z.string().nullable() }).strict(),
     destination: z.string().nullable().meta({ description: 'the last number dialed (E.164)' }),
     dials: z.number().int(),
     charge: moneyOut.meta({ description: 'sum of the settled charges of all legs of the call (callback and dials), e.g. "0.04"' }),
@@ -73,9 +71,7 @@ const timelineOut = z
   .object({
     at: timestamp,
     event: z.string().meta({ description: 'e.g. incoming, decision, callback-placed, callback-answered, password-accepted, dial, dial-ended' }),
-    detail: z
-      .record(z.string(), z.unknown())
-      .meta({ description: 'free-form facts of the event (amounts as decimal strings); never a PIN' }),
+    detail: z.record(z.string(), z.unknown()).meta({ description: 'free-form facts of the event (amounts as decimal strings); never a PIN' }),
   })
   .strict()
   .meta({ id: 'CallEvent' });

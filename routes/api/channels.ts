@@ -30,6 +30,7 @@ const sipFields = {
     .string()
     .min(1)
     .max(128)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are refused)
     .regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters')
     .nullable()
     .meta({ description: 'SIP authentication password: write-only, stored encrypted, shown as passwordSet' }),
@@ -101,9 +102,7 @@ export function presentChannel(c: ChannelDoc): z.infer<typeof channelOut> {
     name: c.name,
     type: c.type,
     prefixes: c.prefixes ?? [],
-    sip: c.sip
-      ? { domain: c.sip.domain, username: c.sip.username ?? null, passwordSet: Boolean(c.sip.passwordEnc), transport: c.sip.transport ?? null }
-      : null,
+    sip: c.sip ? { domain: c.sip.domain, username: c.sip.username ?? null, passwordSet: Boolean(c.sip.passwordEnc), transport: c.sip.transport ?? null } : null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

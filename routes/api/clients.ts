@@ -91,9 +91,7 @@ export function presentEntry(e: CreditEntryDoc): z.infer<typeof creditEntryOut> 
   };
 }
 
-const creditBody = z
-  .object({ amount: moneyText({ allowNegative: true, allowZero: false }), note: z.string().trim().max(500).optional() })
-  .strict();
+const creditBody = z.object({ amount: moneyText({ allowNegative: true, allowZero: false }), note: z.string().trim().max(500).optional() }).strict();
 
 const creditOut = z
   .object({ balance: moneyOut, currency: z.string(), entries: z.array(creditEntryOut), nextCursor: z.string().nullable() })

@@ -23,9 +23,7 @@ export const extensionOut = z
         requireCallerPassword: z.boolean(),
         allowCreditQuery: z.boolean(),
         chargeCallbackLeg: z.boolean(),
-        retry: z
-          .object({ attempts: z.number().int(), delaySeconds: z.number().int(), ringTimeoutSeconds: z.number().int(), detectMachine: z.boolean() })
-          .strict(),
+        retry: z.object({ attempts: z.number().int(), delaySeconds: z.number().int(), ringTimeoutSeconds: z.number().int(), detectMachine: z.boolean() }).strict(),
         language: z.string(),
         defaultLanguage: z.string().nullable(),
         voice: z.string().nullable(),

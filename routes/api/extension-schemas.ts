@@ -9,26 +9,28 @@ import { e164, objectId } from '../http/schemas';
 const TRIGGER_MAX = 12;
 const VOICE = /^(man|woman|Polly\.[A-Za-z]+)$/;
 
-const modeValue = (valueSchema: z.ZodType<string>) =>
-  z.object({ mode: z.enum(['server', 'equipment', 'user']), value: valueSchema.nullable().optional() }).strict();
+const modeValue = (valueSchema: z.ZodType<string>) => z.object({ mode: z.enum(['server', 'equipment', 'user']), value: valueSchema.nullable().optional() }).strict();
 
-const nameValue = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 ]{0,31}$/, 'must be 1 to 32 letters, digits or spaces');
-const numberValue = z.string().trim().regex(/^\+?\d{3,20}$/, 'must be at least 3 digits, optionally with a leading +');
-const sound = z
+const nameValue = z
   .string()
-  .refine((v) => /^[0-9a-f]{24}$/.test(v) || /^https:\/\/[^\s]+$/.test(v), 'must be a sound id or an https URL');
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ]{0,31}$/, 'must be 1 to 32 letters, digits or spaces');
+const numberValue = z
+  .string()
+  .trim()
+  .regex(/^\+?\d{3,20}$/, 'must be at least 3 digits, optionally with a leading +');
+const sound = z.string().refine((v) => /^[0-9a-f]{24}$/.test(v) || /^https:\/\/[^\s]+$/.test(v), 'must be a sound id or an https URL');
 
 const callbackFields = {
-  triggerAfterSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(TRIGGER_MAX, `must be at most ${TRIGGER_MAX}: Twilio waits at most 15 s for a webhook answer, so longer rings would fail`),
+  triggerAfterSeconds: z.number().int().min(0).max(TRIGGER_MAX, `must be at most ${TRIGGER_MAX}: Twilio waits at most 15 s for a webhook answer, so longer rings would fail`),
   returnCalls: z.enum(['authorized', 'caller', 'fixed']),
   fixedNumber: e164.nullable(),
   disconnectSound: sound.nullable(),
   dialWindowSeconds: z.number().int().min(3).max(120),
-  password: z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits').nullable(),
+  password: z
+    .string()
+    .regex(/^\d{4,12}$/, 'must be 4 to 12 digits')
+    .nullable(),
   requireCallerPassword: z.boolean(),
   allowCreditQuery: z.boolean(),
   chargeCallbackLeg: z.boolean().meta({ description: 'false: the callback leg is free for the client (the operator absorbs it)' }),

@@ -1,4 +1,13 @@
-import { createExtension, deleteExtension, extensionWarnings, listExtensions, loadExtension, settingsOf, updateExtension, type ExtensionSettings } from '../../src/domain/extensions';
+import {
+  createExtension,
+  deleteExtension,
+  extensionWarnings,
+  listExtensions,
+  loadExtension,
+  settingsOf,
+  updateExtension,
+  type ExtensionSettings,
+} from '../../src/domain/extensions';
 import { assertOwnClient } from '../../src/domain/tenant';
 import { validationError } from '../../src/errors';
 import { defineRoute, type RouteSpec } from '../http/route-spec';
@@ -24,14 +33,19 @@ export const extensionRoutes: RouteSpec[] = [
       if (!clientId) throw validationError('clientId is required', [{ path: 'clientId', message: 'required for the operator' }]);
       assertOwnClient(principal, clientId);
       const { clientId: _c, ...settings } = body;
-      const ext = await createExtension(deps.db, clientId, {
-        ...settings,
-        callerId: {
-          ...settings.callerId,
-          name: { mode: settings.callerId.name.mode, value: settings.callerId.name.value ?? null },
-          number: { mode: settings.callerId.number.mode, value: settings.callerId.number.value ?? null },
+      const ext = await createExtension(
+        deps.db,
+        clientId,
+        {
+          ...settings,
+          callerId: {
+            ...settings.callerId,
+            name: { mode: settings.callerId.name.mode, value: settings.callerId.name.value ?? null },
+            number: { mode: settings.callerId.number.mode, value: settings.callerId.number.value ?? null },
+          },
         },
-      }, { byClient: principal.role === 'client' });
+        { byClient: principal.role === 'client' },
+      );
       return { status: 201, body: presentExtension(ext, await extensionWarnings(deps.db, ext)) };
     },
   }),

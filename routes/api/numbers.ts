@@ -53,7 +53,7 @@ const listQuery = pageQuery
 const patchBody = z
   .object({
     clientId: objectId.nullable().meta({ description: 'operator only: assign to a client, or null for the unassigned pool' }),
-    extensionId: objectId.nullable().meta({ description: 'the extension of the number\'s client it rings back to, or null' }),
+    extensionId: objectId.nullable().meta({ description: "the extension of the number's client it rings back to, or null" }),
   })
   .partial()
   .strict();
@@ -88,8 +88,7 @@ export const numberRoutes: RouteSpec[] = [
   defineRoute({
     method: 'patch',
     path: '/numbers/:id',
-    summary:
-      'Assign a number: the operator sets its client (which clears "rings back to") and extension; a client key sets only the extension it rings back to',
+    summary: 'Assign a number: the operator sets its client (which clears "rings back to") and extension; a client key sets only the extension it rings back to',
     tag: 'numbers',
     access: 'tenant',
     params: idParams,
@@ -105,9 +104,7 @@ export const numberRoutes: RouteSpec[] = [
       if (principal.role === 'client' && body.clientId !== undefined) {
         // Look the number up first so another client's number stays a plain 404.
         await loadNumber(deps.db, principal, params.id);
-        throw validationError('only the operator assigns numbers to clients', [
-          { path: 'clientId', message: 'only the operator may change it' },
-        ]);
+        throw validationError('only the operator assigns numbers to clients', [{ path: 'clientId', message: 'only the operator may change it' }]);
       }
       const doc = await updateNumber(deps.db, id, body, scope);
       return { status: 200, body: await presentNumber(deps.db, doc) };

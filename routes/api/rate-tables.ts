@@ -31,11 +31,7 @@ const rateTableOut = z
     id: z.string(),
     name: z.string(),
     currency: z.string(),
-    rates: z.array(
-      z
-        .object({ prefix: z.string(), perMinute: moneyOut, initialSeconds: z.number().int(), incrementSeconds: z.number().int(), connectFee: moneyOut })
-        .strict(),
-    ),
+    rates: z.array(z.object({ prefix: z.string(), perMinute: moneyOut, initialSeconds: z.number().int(), incrementSeconds: z.number().int(), connectFee: moneyOut }).strict()),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

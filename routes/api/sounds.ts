@@ -31,10 +31,7 @@ const createBody = z
   .object({
     name,
     url: httpsUrl.optional().meta({ description: 'an external https URL Twilio can fetch (JSON requests)' }),
-    clientId: objectId
-      .nullable()
-      .optional()
-      .meta({ description: 'operator only: the client owning the sound; null or absent: the operator library every client sees' }),
+    clientId: objectId.nullable().optional().meta({ description: 'operator only: the client owning the sound; null or absent: the operator library every client sees' }),
     file: z
       .custom<never>(() => false, 'send the sound as a file part, not a text field')
       .optional()
@@ -82,8 +79,7 @@ export function presentSound(s: SoundMeta, publicBaseUrl: string): z.infer<typeo
   };
 }
 
-const scopeOf = (p: Principal): SoundScope =>
-  p.role === 'client' ? { role: 'client', clientId: new Types.ObjectId(p.clientId) } : { role: 'admin' };
+const scopeOf = (p: Principal): SoundScope => (p.role === 'client' ? { role: 'client', clientId: new Types.ObjectId(p.clientId) } : { role: 'admin' });
 
 /** The owner of a new sound: the operator chooses (null = library); a client key's sounds are its own. */
 function ownerOf(principal: Principal, clientId: string | null | undefined): Types.ObjectId | null {
@@ -138,7 +134,7 @@ export const soundRoutes: RouteSpec[] = [
   defineRoute({
     method: 'get',
     path: '/sounds',
-    summary: "List sounds, optionally those whose name contains a text (a client sees its own and the operator library)",
+    summary: 'List sounds, optionally those whose name contains a text (a client sees its own and the operator library)',
     tag: 'sounds',
     access: 'tenant',
     query: listQuery,
@@ -223,13 +219,7 @@ function uploadError(err: unknown): AppError {
 const parseUpload: RequestHandler = (req, res, next) => {
   if (req.is('application/json')) return next();
   if (!req.is('multipart/form-data')) {
-    return next(
-      new AppError(
-        'unsupported_media_type',
-        'send application/json {name, url} or multipart/form-data {name, file}',
-        'unsupported_media_type',
-      ),
-    );
+    return next(new AppError('unsupported_media_type', 'send application/json {name, url} or multipart/form-data {name, file}', 'unsupported_media_type'));
   }
   upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined));
 };

@@ -33,7 +33,10 @@ async function runHandler(route: RouteSpec, ctx: Parameters<RouteSpec['handler']
   // The write is done: answering an error now would invite a retry of it. Caches then catch up with
   // the next configuration write (or a restart); say so loudly.
   await markConfigChanged(ctx.deps.db).catch((err: unknown) =>
-    ctx.deps.logger.error({ err, route: `${route.method} ${route.path}` }, 'configuration saved but the config version could not be changed: other instances may serve the old one'),
+    ctx.deps.logger.error(
+      { err, route: `${route.method} ${route.path}` },
+      'configuration saved but the config version could not be changed: other instances may serve the old one',
+    ),
   );
   return out;
 }
@@ -76,12 +79,7 @@ async function throttledAuthenticate(req: Request, deps: AppDeps, throttle: Auth
  * Mounts each route spec: authenticate and enforce access, parse the body, validate path/query/body
  * against the spec's schemas (unknown fields refused), call the handler, send JSON.
  */
-export function buildApiRouter(
-  routes: RouteSpec[],
-  deps: AppDeps,
-  extra: Record<string, RequestHandler[]> = {},
-  opts: { bodyLimit: string } = { bodyLimit: '100kb' },
-): Router {
+export function buildApiRouter(routes: RouteSpec[], deps: AppDeps, extra: Record<string, RequestHandler[]> = {}, opts: { bodyLimit: string } = { bodyLimit: '100kb' }): Router {
   const router = Router();
   const json = express.json({ limit: opts.bodyLimit, strict: true });
   const throttle = new AuthThrottle(deps.db, deps.logger);

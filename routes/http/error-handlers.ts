@@ -5,14 +5,11 @@ import { AppError, STATUS_BY_KIND } from '../../src/errors';
 function fromHttpError(err: unknown): AppError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { status?: number; type?: string; message?: string };
-  if (e.type === 'entity.too.large' || e.status === 413)
-    return new AppError('payload_too_large', 'request body too large', 'payload_too_large');
-  if (e.type === 'entity.parse.failed')
-    return new AppError('validation', 'request body is not valid JSON', 'invalid_json');
+  if (e.type === 'entity.too.large' || e.status === 413) return new AppError('payload_too_large', 'request body too large', 'payload_too_large');
+  if (e.type === 'entity.parse.failed') return new AppError('validation', 'request body is not valid JSON', 'invalid_json');
   if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported' || e.status === 415)
     return new AppError('unsupported_media_type', e.message ?? 'unsupported media type', 'unsupported_media_type');
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
-    return new AppError('validation', e.message ?? 'bad request', 'bad_request');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('validation', e.message ?? 'bad request', 'bad_request');
   return undefined;
 }
 

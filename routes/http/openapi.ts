@@ -20,9 +20,7 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<
 }
 
 function rewriteRefs(node: JsonSchema, rename: (n: string) => string): JsonSchema {
-  return JSON.parse(
-    JSON.stringify(node).replace(/"#\/\$defs\/([^"]+)"/g, (_m, name: string) => `"#/components/schemas/${rename(name)}"`),
-  ) as JsonSchema;
+  return JSON.parse(JSON.stringify(node).replace(/"#\/\$defs\/([^"]+)"/g, (_m, name: string) => `"#/components/schemas/${rename(name)}"`)) as JsonSchema;
 }
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query', components: Record<string, JsonSchema>) {

@@ -38,6 +38,7 @@ export interface ResponseDoc {
   alternatives?: { contentType: string; schema?: z.ZodType }[];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a route table mixes specs of different P/Q/B; `unknown` would not accept their handlers (parameter variance)
 export interface RouteSpec<P = any, Q = any, B = any> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path below /api, e.g. `/clients/:id`. */

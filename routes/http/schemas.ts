@@ -57,8 +57,7 @@ export const pageQuery = z
   })
   .strict();
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).strict();
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() }).strict();
 
 export const errorBody = z
   .object({
@@ -77,5 +76,5 @@ export const errorBody = z
 export const standardErrors = {
   400: { description: 'invalid input', schema: errorBody },
   401: { description: 'missing or unknown API key', schema: errorBody },
-  404: { description: 'not found (or another client\'s)', schema: errorBody },
+  404: { description: "not found (or another client's)", schema: errorBody },
 };

@@ -17,7 +17,10 @@ function refuse(res: Response, path: string, message: string): void {
 export const twilioForm: RequestHandler = (req, res, next) => {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const query = req.query as Record<string, unknown>;
-  for (const [where, fields] of [['form', body], ['query', query]] as const) {
+  for (const [where, fields] of [
+    ['form', body],
+    ['query', query],
+  ] as const) {
     const repeated = Object.keys(fields).find((k) => typeof fields[k] !== 'string');
     if (repeated !== undefined) return refuse(res, repeated, `is repeated in the ${where}; Twilio sends each field once`);
   }

@@ -19,7 +19,10 @@ export const apologyTwiml = (() => {
 export const voiceErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const status = typeof err === 'object' && err !== null ? (err as { status?: number }).status : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    res.status(status).type('text/plain').send(status === 413 ? 'Payload too large' : 'Bad request');
+    res
+      .status(status)
+      .type('text/plain')
+      .send(status === 413 ? 'Payload too large' : 'Bad request');
     return;
   }
   req.log?.error({ err, callSid: req.body?.CallSid }, 'error on voice route; answered with apology TwiML');

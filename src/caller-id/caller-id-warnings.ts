@@ -10,11 +10,7 @@ const SIMULATED_EQUIPMENT = '\u0000equipment';
  * expects on some route. Computed at configuration time so the surprise shows up on save, not as a
  * refused call. `channels` are the channels that may route this client's calls.
  */
-export function callerIdWarnings(
-  extension: CallerIdExtension,
-  clientNumbers: readonly ClientNumber[],
-  channels: readonly CallerIdChannel[],
-): string[] {
+export function callerIdWarnings(extension: CallerIdExtension, clientNumbers: readonly ClientNumber[], channels: readonly CallerIdChannel[]): string[] {
   const warnings: string[] = [];
   const settings = extension.callerId;
   const facts = indexNumbers(clientNumbers, channels);
@@ -22,17 +18,14 @@ export function callerIdWarnings(
   const names = (cs: readonly CallerIdChannel[]) => cs.map((c) => c.name).join(', ');
 
   if (settings.hide && twilioChannels.length > 0) {
-    warnings.push(
-      `Caller ID is hidden, but Twilio channel(s) ${names(twilioChannels)} cannot hide it on the PSTN: ` +
-        'calls routed there will be refused.',
-    );
+    warnings.push(`Caller ID is hidden, but Twilio channel(s) ${names(twilioChannels)} cannot hide it on the PSTN: calls routed there will be refused.`);
   }
   if (settings.number.mode === 'user' && settings.number.value && twilioChannels.length > 0) {
     const value = settings.number.value;
     if (!facts.twilioNumbers.has(value)) {
       warnings.push(
         `The custom caller ID number ${value} is not a number of a Twilio channel of this client: on Twilio ` +
-          'routes the default caller ID or the extension\'s public number is presented instead (Twilio ' +
+          "routes the default caller ID or the extension's public number is presented instead (Twilio " +
           'refuses other numbers, error 13214).',
       );
     }

@@ -11,10 +11,7 @@ export interface NumberFacts {
   describe(number: string): string;
 }
 
-export function indexNumbers(
-  clientNumbers: readonly ClientNumber[],
-  channels: readonly CallerIdChannel[],
-): NumberFacts {
+export function indexNumbers(clientNumbers: readonly ClientNumber[], channels: readonly CallerIdChannel[]): NumberFacts {
   const channelsById = new Map(channels.map((c) => [c.id, c] as const));
   const all = new Set<string>();
   const twilio = new Set<string>();

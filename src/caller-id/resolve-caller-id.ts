@@ -2,12 +2,7 @@ import { indexNumbers } from './number-facts';
 import { resolveName } from './resolve-name';
 import { resolveNumber } from './resolve-number';
 import { explainRouting } from './route-channel';
-import {
-  buildIdentityHeaders,
-  buildPrivacyHeaders,
-  encodeSipHeaderPart,
-  SIP_HEADER_PART_MAX_LENGTH,
-} from './sip-identity-headers';
+import { buildIdentityHeaders, buildPrivacyHeaders, encodeSipHeaderPart, SIP_HEADER_PART_MAX_LENGTH } from './sip-identity-headers';
 import type { CallerIdDecision, CallerIdInput, CallerIdRefused, TraceStep } from './types';
 
 /** The `<Sip>` callerId used when hidden; Twilio accepts it as an alphanumeric callerId. */
@@ -30,47 +25,8 @@ export function resolveCallerId(input: CallerIdInput): CallerIdDecision {
   const publicCall = input.publicCall ?? true;
   const onSip = route.type === 'sip';
 
-  const routing = explainRouting(input.channels, input.destination);
-  trace.push({
-    rule: 'route.channel',
-    detail:
-      `The call to ${input.destination} is routed by ${route.type} channel ${route.name}` +
-      (routing?.channel.id === route.id
-        ? routing.matchedPrefix === null
-          ? ' (the fallback route: no prefix matched).'
-          : ` (longest matching prefix "${routing.matchedPrefix}").`
-        : ' (chosen by the caller of the engine).'),
-  });
-
-  if (settings.hide) {
-    if (!onSip) {
-      const message =
-        `The extension hides its caller ID, but Twilio channel ${route.name} has no documented way to hide it ` +
-        'on the PSTN; the call is refused rather than present the number.';
-      trace.push({ rule: 'hide.twilio-refused', detail: message });
-      return refuse('hide-unsupported-on-route', message, trace);
-    }
-    trace.push({
-      rule: 'hide.sip-anonymous',
-      detail:
-        'The extension hides its caller ID: callerId "anonymous", no name, and a privacy marking ' +
-        '(Remote-Party-ID privacy=full, X-Privacy: id) instead of any identity header.',
-    });
-    if (settings.sendIdentityHeaders) {
-      trace.push({
-        rule: 'hide.identity-headers-suppressed',
-        detail: 'Identity headers are enabled but not sent, because hiding the caller ID takes precedence.',
-      });
-    }
-    return {
-      outcome: 'ok',
-      number: null,
-      name: null,
-      sipHeaders: buildPrivacyHeaders(),
-      sipCallerId: ANONYMOUS_SIP_CALLER_ID,
-      trace,
-    };
-  }
+  trace.push(routeStep(input));
+  if (settings.hide) return hiddenDecision(input, trace);
 
   const facts = indexNumbers(input.clientNumbers, input.channels);
   const numberResult = resolveNumber(input, facts, trace);
@@ -82,9 +38,7 @@ export function resolveCallerId(input: CallerIdInput): CallerIdDecision {
     if (name !== null) {
       trace.push({
         rule: 'name.not-transmitted-twilio',
-        detail:
-          'Twilio <Dial> has no caller name attribute for PSTN calls: the callee sees the name registered ' +
-          'for the number (CNAM), if any, not this name.',
+        detail: 'Twilio <Dial> has no caller name attribute for PSTN calls: the callee sees the name registered for the number (CNAM), if any, not this name.',
       });
     }
     if (settings.sendIdentityHeaders) {
@@ -104,7 +58,59 @@ export function resolveCallerId(input: CallerIdInput): CallerIdDecision {
     return { ...accepted, sipHeaders: {} };
   }
 
-  const domain = route.sipDomain ?? null;
+  return withIdentityHeaders(accepted, route.sipDomain ?? null, trace);
+}
+
+/** How the call is routed, as the trace's first step. */
+function routeStep(input: CallerIdInput): TraceStep {
+  const route = input.routingChannel;
+  const routing = explainRouting(input.channels, input.destination);
+  return {
+    rule: 'route.channel',
+    detail:
+      `The call to ${input.destination} is routed by ${route.type} channel ${route.name}` +
+      (routing?.channel.id === route.id
+        ? routing.matchedPrefix === null
+          ? ' (the fallback route: no prefix matched).'
+          : ` (longest matching prefix "${routing.matchedPrefix}").`
+        : ' (chosen by the caller of the engine).'),
+  };
+}
+
+/** Hide overrides every mode, the assigned list and the default: anonymous on SIP, refused on Twilio. */
+function hiddenDecision(input: CallerIdInput, trace: TraceStep[]): CallerIdDecision {
+  const route = input.routingChannel;
+  const settings = input.extension.callerId;
+  if (route.type !== 'sip') {
+    const message = `The extension hides its caller ID, but Twilio channel ${route.name} has no documented way to hide it on the PSTN; the call is refused rather than present the number.`;
+    trace.push({ rule: 'hide.twilio-refused', detail: message });
+    return refuse('hide-unsupported-on-route', message, trace);
+  }
+  trace.push({
+    rule: 'hide.sip-anonymous',
+    detail: 'The extension hides its caller ID: callerId "anonymous", no name, and a privacy marking (Remote-Party-ID privacy=full, X-Privacy: id) instead of any identity header.',
+  });
+  if (settings.sendIdentityHeaders) {
+    trace.push({
+      rule: 'hide.identity-headers-suppressed',
+      detail: 'Identity headers are enabled but not sent, because hiding the caller ID takes precedence.',
+    });
+  }
+  return {
+    outcome: 'ok',
+    number: null,
+    name: null,
+    sipHeaders: buildPrivacyHeaders(),
+    sipCallerId: ANONYMOUS_SIP_CALLER_ID,
+    trace,
+  };
+}
+
+type AcceptedOnSip = { outcome: 'ok'; number: string; name: string | null; sipCallerId: string; trace: TraceStep[] };
+
+/** The SIP identity headers of an accepted number and name, within Twilio's length limit (error 21227). */
+function withIdentityHeaders(accepted: AcceptedOnSip, domain: string | null, trace: TraceStep[]): CallerIdDecision {
+  const { number, name } = accepted;
   let headers = buildIdentityHeaders({ number, name, domain });
   if (encodeSipHeaderPart(headers).length > SIP_HEADER_PART_MAX_LENGTH && name !== null) {
     // The name is the only part of unbounded length; dropping it keeps the call and the number right,

@@ -1,7 +1,6 @@
 import { sanitizeHeaderText } from './sanitize-text';
 import type { CallerIdInput, TraceStep } from './types';
 
-
 // Names end up in SIP headers and call records, so they are cleaned once here for both.
 function cleanName(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;

@@ -40,9 +40,7 @@ import { sanitizeHeaderText } from './sanitize-text';
 /** Twilio refuses a `<Sip>` URI whose header part is 1024 characters or more (error 21227). */
 export const SIP_HEADER_PART_MAX_LENGTH = 1023;
 
-const TWILIO_ALLOWED_STANDARD_HEADERS = new Set(
-  ['User-to-User', 'Remote-Party-ID', 'P-Preferred-Identity', 'P-Called-Party-ID'].map((h) => h.toLowerCase()),
-);
+const TWILIO_ALLOWED_STANDARD_HEADERS = new Set(['User-to-User', 'Remote-Party-ID', 'P-Preferred-Identity', 'P-Called-Party-ID'].map((h) => h.toLowerCase()));
 
 export class SipHeaderError extends Error {
   override readonly name: string = 'SipHeaderError';
@@ -51,9 +49,7 @@ export class SipHeaderError extends Error {
 export class SipHeaderPartTooLongError extends SipHeaderError {
   override readonly name = 'SipHeaderPartTooLongError';
   constructor(readonly length: number) {
-    super(
-      `SIP header part is ${length} characters; Twilio refuses ${SIP_HEADER_PART_MAX_LENGTH + 1} or more (error 21227)`,
-    );
+    super(`SIP header part is ${length} characters; Twilio refuses ${SIP_HEADER_PART_MAX_LENGTH + 1} or more (error 21227)`);
   }
 }
 
@@ -110,8 +106,7 @@ export function assertTwilioSipHeaderName(name: string): void {
   }
   if (!lower.startsWith('x-') && !TWILIO_ALLOWED_STANDARD_HEADERS.has(lower)) {
     throw new SipHeaderError(
-      `SIP header ${name} is not passed by Twilio (error 13252): use an X- header or one of ` +
-        'User-to-User, Remote-Party-ID, P-Preferred-Identity, P-Called-Party-ID',
+      `SIP header ${name} is not passed by Twilio (error 13252): use an X- header or one of User-to-User, Remote-Party-ID, P-Preferred-Identity, P-Called-Party-ID`,
     );
   }
 }

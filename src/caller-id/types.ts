@@ -118,10 +118,7 @@ export interface CallerIdAccepted {
   trace: TraceStep[];
 }
 
-export type CallerIdRefusalReason =
-  | 'hide-unsupported-on-route'
-  | 'no-presentable-number'
-  | 'sip-headers-too-long';
+export type CallerIdRefusalReason = 'hide-unsupported-on-route' | 'no-presentable-number' | 'sip-headers-too-long';
 
 export interface CallerIdRefused {
   outcome: 'refused';

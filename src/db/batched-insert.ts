@@ -51,8 +51,8 @@ function valueAt(doc: Record<string, unknown>, path: string): unknown {
   return v;
 }
 
-async function insertAll<T>(model: Model<T>, items: object[]): Promise<Array<void | Error>> {
-  const results: Array<void | Error> = items.map(() => undefined);
+async function insertAll<T>(model: Model<T>, items: object[]): Promise<Array<undefined | Error>> {
+  const results: Array<undefined | Error> = items.map(() => undefined);
   const docs: Array<object | undefined> = items.map(() => undefined);
   items.forEach((item, i) => {
     try {

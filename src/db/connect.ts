@@ -21,9 +21,12 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<mon
 /** Answers within timeoutMs whether the database responds to a ping. */
 export async function pingDatabase(conn: mongoose.Connection, timeoutMs = 1_000): Promise<boolean> {
   if (conn.readyState !== 1 || !conn.db) return false;
-  const ping = conn.db.admin().command({ ping: 1 }).then(
-    () => true,
-    () => false,
-  );
+  const ping = conn.db
+    .admin()
+    .command({ ping: 1 })
+    .then(
+      () => true,
+      () => false,
+    );
   return withTimeout(ping, timeoutMs, () => false);
 }

@@ -53,10 +53,7 @@ function goAvailable(): boolean {
  * Returns the path of a ready binary, building it first when the cache has none for these sources.
  * The build runs as an async child so a Ctrl-C or SIGTERM during a first start stops it too.
  */
-export async function ensureFerretDbBinary(
-  log: (msg: string) => void = () => {},
-  signal?: AbortSignal,
-): Promise<string> {
+export async function ensureFerretDbBinary(log: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<string> {
   const binary = cachedBinaryPath();
   if (fs.existsSync(binary)) return binary;
   if (!goAvailable()) {
@@ -151,12 +148,7 @@ export interface EmbeddedDb {
  * The child watches its stdin: when this process dies in any way (even SIGKILL) the pipe closes and
  * the database exits, so no orphan is left behind.
  */
-export async function startEmbeddedDb(opts: {
-  dataDir: string;
-  log?: (msg: string) => void;
-  startTimeoutMs?: number;
-  signal?: AbortSignal;
-}): Promise<EmbeddedDb> {
+export async function startEmbeddedDb(opts: { dataDir: string; log?: (msg: string) => void; startTimeoutMs?: number; signal?: AbortSignal }): Promise<EmbeddedDb> {
   const binary = await ensureFerretDbBinary(opts.log, opts.signal);
   const dir = path.join(path.resolve(opts.dataDir), 'ferretdb');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

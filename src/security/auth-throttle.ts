@@ -37,7 +37,10 @@ export class AuthThrottle {
     // Built on first use: the native handle exists only once the connection is open.
     if (!this.limiter) {
       const native = this.db.db!;
-      this.indexes = native.collection(AUTH_FAILURES_COLLECTION).createIndex({ key: 1 }, { unique: true }).catch(() => {});
+      this.indexes = native
+        .collection(AUTH_FAILURES_COLLECTION)
+        .createIndex({ key: 1 }, { unique: true })
+        .catch(() => {});
       this.limiter = new RateLimiterMongo({
         storeClient: native,
         tableName: AUTH_FAILURES_COLLECTION,

@@ -1,9 +1,5 @@
 /** Who answers a <Dial>: the simulator asks it once per dial what the far end does. */
-export type PartyBehaviour =
-  | { outcome: 'answer'; answerAfterS: number; talkS: number }
-  | { outcome: 'busy' }
-  | { outcome: 'no-answer' }
-  | { outcome: 'failed' };
+export type PartyBehaviour = { outcome: 'answer'; answerAfterS: number; talkS: number } | { outcome: 'busy' } | { outcome: 'no-answer' } | { outcome: 'failed' };
 
 export interface DialTargetInfo {
   kind: 'Number' | 'Sip';

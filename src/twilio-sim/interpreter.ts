@@ -73,7 +73,10 @@ export class TwimlInterpreter {
   private requests = 0;
   private first = true;
 
-  constructor(private readonly leg: CallLeg, private readonly opts: InterpreterOptions) {
+  constructor(
+    private readonly leg: CallLeg,
+    private readonly opts: InterpreterOptions,
+  ) {
     this.clock = opts.clock ?? realClock;
     this.status = leg.initialStatus;
     const emit = (e: SimEvent) => this.emit(e);

@@ -83,7 +83,9 @@ export class TwilioOpenApi {
       const m = e.regex.exec(pathname);
       if (!m) continue;
       const pathParams: Record<string, string> = {};
-      e.paramNames.forEach((n, i) => (pathParams[n] = decodeURIComponent(m[i + 1]!)));
+      e.paramNames.forEach((n, i) => {
+        pathParams[n] = decodeURIComponent(m[i + 1]!);
+      });
       return { operationId: e.operationId, method: e.method, template: e.template, pathParams };
     }
     return null;
@@ -154,7 +156,7 @@ export class TwilioOpenApi {
       const target = node.$ref
         .replace(/^#\//, '')
         .split('/')
-        .reduce<Json>((acc, key) => (acc && typeof acc === 'object' && !Array.isArray(acc) ? acc[key] ?? null : null), this.spec);
+        .reduce<Json>((acc, key) => (acc && typeof acc === 'object' && !Array.isArray(acc) ? (acc[key] ?? null) : null), this.spec);
       if (target === null) throw new Error(`unresolved $ref ${node.$ref}`);
       return this.resolve(target, depth + 1);
     }

@@ -11,12 +11,7 @@ export type PhoneAnswer =
   | { kind: 'ask'; ask: (from: string, signal: AbortSignal) => Promise<boolean> };
 
 /** Rings the phone until it answers, declines or the ring timeout passes (simulator clock). */
-export async function phoneAnswers(
-  phone: PhoneAnswer,
-  clock: SimClock,
-  from: string,
-  ringTimeoutS: number,
-): Promise<'answered' | 'busy' | 'no-answer'> {
+export async function phoneAnswers(phone: PhoneAnswer, clock: SimClock, from: string, ringTimeoutS: number): Promise<'answered' | 'busy' | 'no-answer'> {
   switch (phone.kind) {
     case 'busy':
       await clock.sleep(1000);
@@ -35,10 +30,7 @@ export async function phoneAnswers(
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), ringTimeoutS * 1000);
       try {
-        const yes = await Promise.race([
-          phone.ask(from, ac.signal),
-          new Promise<false>((r) => ac.signal.addEventListener('abort', () => r(false), { once: true })),
-        ]);
+        const yes = await Promise.race([phone.ask(from, ac.signal), new Promise<false>((r) => ac.signal.addEventListener('abort', () => r(false), { once: true }))]);
         return yes ? 'answered' : ac.signal.aborted ? 'no-answer' : 'busy';
       } finally {
         clearTimeout(timer);

@@ -106,8 +106,7 @@ function buildSimulator(v: CliValues, interactive: boolean, print: Print, transc
   const port = Number(v.port ?? process.env.SIMULATOR_PORT ?? 3999);
   const party = partyFrom(v.party!, Number(v['answer-after']), Number(v.talk));
   const emoji = !v.plain;
-  const keys: KeySource =
-    !interactive || v.script !== undefined ? scriptedKeys(v.script === undefined || v.script === '' ? [] : v.script.split(',')) : new KeyQueue();
+  const keys: KeySource = !interactive || v.script !== undefined ? scriptedKeys(v.script === undefined || v.script === '' ? [] : v.script.split(',')) : new KeyQueue();
   const phone = interactive ? terminalPhone(keys, print, emoji) : scriptedPhone(v.callback);
   const sim = new LocalTwilio({
     accountSid: creds.accountSid,
@@ -164,10 +163,14 @@ async function main(): Promise<number> {
   }
   print(`local Twilio simulator on 127.0.0.1:${port} (account ${accountSid}); calling ${v.to} from ${v.from} via ${service}`);
   try {
-    const r = await runScenario(sim, { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000, apiKey: v['api-key'] ?? process.env.ADMIN_API_KEY }, (l) => {
-      transcript.push(l);
-      print(l);
-    });
+    const r = await runScenario(
+      sim,
+      { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000, apiKey: v['api-key'] ?? process.env.ADMIN_API_KEY },
+      (l) => {
+        transcript.push(l);
+        print(l);
+      },
+    );
     return report(print, v.expect, r.outcome, r.errors, sim.standin.violations);
   } finally {
     if (interactive && process.stdin.isTTY) process.stdin.setRawMode(false);

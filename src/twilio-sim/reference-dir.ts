@@ -27,9 +27,7 @@ export function findTwilioReferenceDir(): string | null {
 export function requireTwilioReferenceDir(dir?: string): string {
   const found = dir ?? findTwilioReferenceDir();
   if (!found) {
-    throw new Error(
-      `Twilio reference directory not found at ${defaultTwilioReferenceDir()}; set TWILIO_REFERENCE_DIR`,
-    );
+    throw new Error(`Twilio reference directory not found at ${defaultTwilioReferenceDir()}; set TWILIO_REFERENCE_DIR`);
   }
   return found;
 }

@@ -7,8 +7,7 @@ export type Resource = Record<string, unknown>;
 
 export const API = '/2010-04-01';
 
-export type CallStatus =
-  | 'queued' | 'ringing' | 'in-progress' | 'canceled' | 'completed' | 'failed' | 'busy' | 'no-answer';
+export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'canceled' | 'completed' | 'failed' | 'busy' | 'no-answer';
 
 export const ENDED: ReadonlySet<string> = new Set(['canceled', 'completed', 'failed', 'busy', 'no-answer']);
 
@@ -45,5 +44,8 @@ export const one = (v: string | string[] | undefined): string | undefined => (Ar
 
 /** "user_defined_messages" -> "UserDefinedMessages", as Twilio names subresources in URIs. */
 export function camel(s: string): string {
-  return s.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  return s
+    .split('_')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
 }

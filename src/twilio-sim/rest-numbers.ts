@@ -38,16 +38,40 @@ export class NumberStore {
     const numberSid = n.sid ?? sid('PN');
     const acc = this.accountSid;
     const resource: Resource = {
-      account_sid: acc, address_sid: null, address_requirements: 'none', api_version: '2010-04-01', beta: false,
+      account_sid: acc,
+      address_sid: null,
+      address_requirements: 'none',
+      api_version: '2010-04-01',
+      beta: false,
       capabilities: { voice: true, sms: true, mms: false, fax: false },
-      date_created: now, date_updated: now, friendly_name: n.friendlyName ?? n.phoneNumber, identity_sid: null,
-      phone_number: n.phoneNumber, origin: 'twilio', sid: numberSid, sms_application_sid: null,
-      sms_fallback_method: 'POST', sms_fallback_url: null, sms_method: 'POST', sms_url: null,
-      status_callback: null, status_callback_method: 'POST', trunk_sid: null,
-      uri: `${API}/Accounts/${acc}/IncomingPhoneNumbers/${numberSid}.json`, voice_receive_mode: 'voice',
-      voice_application_sid: null, voice_caller_id_lookup: false, voice_fallback_method: 'POST',
-      voice_fallback_url: null, voice_method: 'POST', voice_url: n.voiceUrl ?? null, emergency_status: 'Inactive',
-      emergency_address_sid: null, emergency_address_status: 'unregistered', bundle_sid: null, status: 'in-use',
+      date_created: now,
+      date_updated: now,
+      friendly_name: n.friendlyName ?? n.phoneNumber,
+      identity_sid: null,
+      phone_number: n.phoneNumber,
+      origin: 'twilio',
+      sid: numberSid,
+      sms_application_sid: null,
+      sms_fallback_method: 'POST',
+      sms_fallback_url: null,
+      sms_method: 'POST',
+      sms_url: null,
+      status_callback: null,
+      status_callback_method: 'POST',
+      trunk_sid: null,
+      uri: `${API}/Accounts/${acc}/IncomingPhoneNumbers/${numberSid}.json`,
+      voice_receive_mode: 'voice',
+      voice_application_sid: null,
+      voice_caller_id_lookup: false,
+      voice_fallback_method: 'POST',
+      voice_fallback_url: null,
+      voice_method: 'POST',
+      voice_url: n.voiceUrl ?? null,
+      emergency_status: 'Inactive',
+      emergency_address_sid: null,
+      emergency_address_status: 'unregistered',
+      bundle_sid: null,
+      status: 'in-use',
       type: 'local',
       subresource_uris: { assigned_add_ons: `${API}/Accounts/${acc}/IncomingPhoneNumbers/${numberSid}/AssignedAddOns.json` },
     };
@@ -67,7 +91,9 @@ export class NumberStore {
     const items = all.slice(start, start + pageSize);
     const base = `${API}/Accounts/${this.accountSid}/IncomingPhoneNumbers.json`;
     const filters = [phone ? `PhoneNumber=${encodeURIComponent(phone)}` : '', friendly ? `FriendlyName=${encodeURIComponent(friendly)}` : '']
-      .filter(Boolean).map((f) => `&${f}`).join('');
+      .filter(Boolean)
+      .map((f) => `&${f}`)
+      .join('');
     const pageUri = (n: number) => `${base}?PageSize=${pageSize}${filters}&Page=${n}${n > 0 ? `&PageToken=PT${n * pageSize}` : ''}`;
     const body = {
       end: start + Math.max(items.length - 1, 0),

@@ -29,7 +29,12 @@ function builtinApi(): ApiChecker {
   const table = BUILTIN_ROUTES.map(([method, template, operationId]) => {
     const names: string[] = [];
     const regex = new RegExp(
-      `^${template.replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)')).replace(/\./g, '\\.')}$`,
+      `^${template
+        .replace(/\{([^}]+)\}/g, (_, n: string) => {
+          names.push(n);
+          return '([^/]+)';
+        })
+        .replace(/\./g, '\\.')}$`,
     );
     return { method, template, operationId, names, regex };
   });

@@ -134,9 +134,13 @@ export class TwilioRestStandin {
     const incoming = await readRequest(req);
     const match = this.api.match(incoming.method, incoming.pathname);
     const record: RecordedRequest = {
-      method: incoming.method, path: incoming.pathname, operationId: match?.operationId ?? null,
-      params: incoming.params, query: incoming.query,
-      authOk: basicAuthOk(incoming.authorization, this.opts.accountSid, this.opts.authToken), at: new Date(),
+      method: incoming.method,
+      path: incoming.pathname,
+      operationId: match?.operationId ?? null,
+      params: incoming.params,
+      query: incoming.query,
+      authOk: basicAuthOk(incoming.authorization, this.opts.accountSid, this.opts.authToken),
+      at: new Date(),
     };
     this.requests.push(record);
     const send: Send = (status, body) => {

@@ -3,7 +3,6 @@ import type { LocalTwilio, SimNotice } from './simulator';
 import { describeLegCharge, fetchLegCharges, sessionIdOf } from './leg-charges';
 import { describeEvent } from './transcript';
 
-
 /**
  * One phone session: call the service number, hear the ring and the reject, wait for the callback,
  * run it to its end. Both the terminal phone and the tests use it.

@@ -140,7 +140,7 @@ export class LocalTwilio {
     this.callbacks.push(leg);
     const waiters = this.callbackWaiters;
     this.callbackWaiters = [];
-    waiters.forEach((w) => w(leg));
+    for (const w of waiters) w(leg);
     // Twilio starts the call after answering the REST request.
     setTimeout(() => {
       this.runCallback(leg)

@@ -24,7 +24,9 @@ export function describeEvent(e: SimEvent, opts: { emoji?: boolean } = {}): stri
     case 'gather-start':
       return `⌨  waiting for keys (timeout ${e.timeoutS} s per key${e.finishOnKey ? `, end with ${e.finishOnKey}` : ''}${e.numDigits ? `, ${e.numDigits} digit(s)` : ''})`;
     case 'gather-end':
-      return e.digits || e.reason !== 'timeout' ? `⌨  keys: "${e.digits}"${e.reason === 'finishOnKey' ? ' + finish key' : e.reason === 'timeout' ? ' (timeout)' : ''}` : '⌨  no input (timeout)';
+      return e.digits || e.reason !== 'timeout'
+        ? `⌨  keys: "${e.digits}"${e.reason === 'finishOnKey' ? ' + finish key' : e.reason === 'timeout' ? ' (timeout)' : ''}`
+        : '⌨  no input (timeout)';
     case 'gather-fallthrough':
       return '   (no input: falls through to the next verb)';
     case 'dial-start':

@@ -34,7 +34,7 @@ function toNode(el: XmlElement): TwimlNode {
  */
 export function parseTwiml(xml: string): TwimlNode {
   const parser = new DOMParser({ onError: onErrorStopParsing });
-  let doc;
+  let doc: ReturnType<DOMParser['parseFromString']>;
   try {
     doc = parser.parseFromString(xml, 'text/xml');
   } catch (err) {

@@ -69,8 +69,13 @@ function schemaErrors(xml: string, dir: string): Promise<string[]> {
 
 async function runBatch(dir: string, batch: Pending[]): Promise<void> {
   try {
-    const results = await xmllintMany(dir, batch.map((p) => p.xml));
-    batch.forEach((p, i) => p.resolve(results[i] ?? []));
+    const results = await xmllintMany(
+      dir,
+      batch.map((p) => p.xml),
+    );
+    batch.forEach((p, i) => {
+      p.resolve(results[i] ?? []);
+    });
   } catch (err) {
     if (batch.length === 1) {
       batch[0]!.reject(err);
@@ -172,9 +177,7 @@ const TERMINAL_WITH_ACTION = new Set(['Dial', 'Record', 'Enqueue']);
 function orderErrors(verbsList: TwimlNode[], errors: string[]): void {
   verbsList.forEach((verb, i) => {
     if (verb.name === 'Reject' && i > 0) {
-      errors.push(
-        `<Reject> is verb ${i + 1}: only as the first verb does it leave the call unanswered and unbilled`,
-      );
+      errors.push(`<Reject> is verb ${i + 1}: only as the first verb does it leave the call unanswered and unbilled`);
     }
     const ends = TERMINAL.has(verb.name) || (TERMINAL_WITH_ACTION.has(verb.name) && verb.attrs.action !== undefined);
     const next = verbsList[i + 1];
@@ -250,10 +253,7 @@ function semanticErrors(tree: TwimlNode): string[] {
  * Without Twilio's XSD (the reference directory is not on npm, so a user's clone has none), the
  * simulator's verb schema stands in for it: every rule of ours still applies.
  */
-export async function validateTwiml(
-  xml: string,
-  opts: { referenceDir?: string } = {},
-): Promise<TwimlValidationResult> {
+export async function validateTwiml(xml: string, opts: { referenceDir?: string } = {}): Promise<TwimlValidationResult> {
   const dir = opts.referenceDir ?? findTwilioReferenceDir();
   const errors = dir ? await schemaErrors(xml, dir) : [];
   let tree: TwimlNode | null = null;

@@ -71,13 +71,17 @@ export interface ConnectResult {
   dryRun: boolean;
 }
 
-export async function connectNumbers(opts: {
-  twilio: TwilioClient;
-  api: ServiceApi;
-  publicUrl: string;
-  dryRun: boolean;
-  log?: (line: string) => void;
-}): Promise<ConnectResult> {
+/** Whether a Twilio number already sends its calls and status callbacks to these URLs, by POST. */
+function pointsAt(
+  n: { voiceUrl?: string | null; voiceMethod?: string | null; statusCallback?: string | null; statusCallbackMethod?: string | null },
+  voiceUrl: string,
+  statusCallback: string,
+): boolean {
+  const post = (method: string | null | undefined) => (method ?? 'POST').toUpperCase() === 'POST';
+  return n.voiceUrl === voiceUrl && post(n.voiceMethod) && n.statusCallback === statusCallback && post(n.statusCallbackMethod);
+}
+
+export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceApi; publicUrl: string; dryRun: boolean; log?: (line: string) => void }): Promise<ConnectResult> {
   const log = opts.log ?? (() => {});
   const pub = opts.publicUrl.replace(/\/+$/, '');
   const voiceUrl = `${pub}/voice/incoming`;
@@ -87,10 +91,7 @@ export async function connectNumbers(opts: {
   const verb = opts.dryRun ? 'would ' : '';
 
   const twilioNumbers = await opts.twilio.incomingPhoneNumbers.list({ pageSize: 100 });
-  const [channels, numbers] = await Promise.all([
-    listAll<ServiceChannel>(opts.api, '/api/channels'),
-    listAll<ServiceNumber>(opts.api, '/api/numbers'),
-  ]);
+  const [channels, numbers] = await Promise.all([listAll<ServiceChannel>(opts.api, '/api/channels'), listAll<ServiceNumber>(opts.api, '/api/numbers')]);
   const known = new Map(numbers.map((n) => [n.number, n]));
 
   // 1. import numbers the service does not know, into the "Twilio" channel, unassigned
@@ -117,12 +118,7 @@ export async function connectNumbers(opts: {
       unchanged.push(n.phoneNumber);
       continue;
     }
-    const right =
-      n.voiceUrl === voiceUrl &&
-      (n.voiceMethod ?? 'POST').toUpperCase() === 'POST' &&
-      n.statusCallback === statusCallback &&
-      (n.statusCallbackMethod ?? 'POST').toUpperCase() === 'POST';
-    if (right) {
+    if (pointsAt(n, voiceUrl, statusCallback)) {
       unchanged.push(n.phoneNumber);
       continue;
     }

@@ -27,7 +27,10 @@ export function rewriteTwilioUri(uri: string, base: string): string {
 }
 
 class RedirectingRequestClient extends twilio.RequestClient {
-  constructor(private readonly base: string, timeoutMs: number) {
+  constructor(
+    private readonly base: string,
+    timeoutMs: number,
+  ) {
     super({ timeout: timeoutMs, keepAlive: true });
   }
 
@@ -39,8 +42,6 @@ class RedirectingRequestClient extends twilio.RequestClient {
 /** The one place a Twilio REST client is made. */
 export function createTwilioClient(opts: TwilioClientOptions): TwilioClient {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const httpClient = opts.apiBaseUrl
-    ? new RedirectingRequestClient(opts.apiBaseUrl, timeoutMs)
-    : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true });
+  const httpClient = opts.apiBaseUrl ? new RedirectingRequestClient(opts.apiBaseUrl, timeoutMs) : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true });
   return twilio(opts.accountSid, opts.authToken, { httpClient });
 }

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  allocateCharge,
-  bothLegsTimeLimit,
-  CALLBACK_DIAL_OVERHEAD_SECONDS,
-  callbackPlacementHold,
-  callbackTopUp,
-  type CallbackLegSoFar,
-} from '../../src/billing/both-legs';
+import { allocateCharge, bothLegsTimeLimit, CALLBACK_DIAL_OVERHEAD_SECONDS, callbackPlacementHold, callbackTopUp, type CallbackLegSoFar } from '../../src/billing/both-legs';
 import { callCost, MAX_TALK_SECONDS, type Tariff } from '../../src/billing/rating';
 
 /** Both legs' money on its own: no database, amounts in ten-thousandths, durations in seconds. */
@@ -59,7 +52,7 @@ describe('both legs: the dial time limit that leaves room for the callback leg (
     assert.equal(r.callbackExtra, 120_000);
   });
 
-  it('when the cap is shorter than the dial\'s first increment, then 0; a cap off the billing grid is the limit itself', () => {
+  it("when the cap is shorter than the dial's first increment, then 0; a cap off the billing grid is the limit itself", () => {
     assert.equal(bothLegsTimeLimit(1e9, DIAL, CALLBACK, 30).seconds, 0);
     assert.equal(bothLegsTimeLimit(1e9, DIAL, CALLBACK, 610).seconds, 610);
   });
@@ -174,13 +167,23 @@ describe('both legs: one charge split over its holds (pure)', () => {
 
   it('when any charge and holds, then the parts sum to min(charge, total held), and adding a hold at the end never changes the earlier parts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 6 }), fc.integer({ min: 0, max: 300_000 }), (cost, caps, extra) => {
-        const parts = allocateCharge(cost, caps);
-        const total = caps.reduce((a, b) => a + b, 0);
-        assert.equal(parts.reduce((a, b) => a + b, 0), Math.min(cost, total));
-        parts.forEach((p, i) => assert.ok(p >= 0 && p <= caps[i]!));
-        assert.deepEqual(allocateCharge(cost, [...caps, extra]).slice(0, caps.length), parts);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 300_000 }),
+        (cost, caps, extra) => {
+          const parts = allocateCharge(cost, caps);
+          const total = caps.reduce((a, b) => a + b, 0);
+          assert.equal(
+            parts.reduce((a, b) => a + b, 0),
+            Math.min(cost, total),
+          );
+          parts.forEach((p, i) => {
+            assert.ok(p >= 0 && p <= caps[i]!);
+          });
+          assert.deepEqual(allocateCharge(cost, [...caps, extra]).slice(0, caps.length), parts);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -50,12 +50,7 @@ export interface Overrides {
 }
 
 /** An extension with every caller ID setting at its default, changed by `callerId`. */
-export function makeExtension(
-  callerId: Partial<ExtensionCallerIdSettings> = {},
-  publicNumber: string | null = PUBLIC_NUMBER,
-  name = 'John White',
-  id = 'ext1',
-): CallerIdExtension {
+export function makeExtension(callerId: Partial<ExtensionCallerIdSettings> = {}, publicNumber: string | null = PUBLIC_NUMBER, name = 'John White', id = 'ext1'): CallerIdExtension {
   return {
     id,
     name,
@@ -81,7 +76,7 @@ export function makeInput(o: Overrides = {}): CallerIdInput {
     routingChannel: route,
     equipment: o.equipment ?? { number: CALLER_PHONE, name: 'Alice Caller' },
     leg: o.leg ?? { calledNumber: CALLER_PHONE, callingNumber: PUBLIC_NUMBER },
-    destination: o.destination ?? (route.prefixes[0] ?? '+0') + '2079460000',
+    destination: o.destination ?? `${route.prefixes[0] ?? '+0'}2079460000`,
     ...(o.publicCall === undefined ? {} : { publicCall: o.publicCall }),
     random: o.random ?? (() => 0),
   };

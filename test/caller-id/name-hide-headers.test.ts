@@ -93,18 +93,14 @@ describe('hiding the caller ID, and its precedence', () => {
   }
 
   it('when hide is set on a Twilio route, then the call is refused because Twilio PSTN cannot hide the number', () => {
-    const d = assertRefused(
-      resolveCallerId(makeInput({ route: TW1, callerId: { hide: true, numbers: ['+33100001'], defaultNumber: '+33100001' } })),
-    );
+    const d = assertRefused(resolveCallerId(makeInput({ route: TW1, callerId: { hide: true, numbers: ['+33100001'], defaultNumber: '+33100001' } })));
     assert.equal(d.reason, 'hide-unsupported-on-route');
     assert.ok(rules(d).includes('hide.twilio-refused'));
     assert.ok(!JSON.stringify(d).includes('+33100001'), 'a refusal must not reveal the number either');
   });
 
   it('when hide is set, then it wins over an assigned number, a default, the public number and every mode', () => {
-    const d = assertOk(
-      resolveCallerId(makeInput({ route: SIP2, callerId: { hide: true, numbers: ['+12120001'], defaultNumber: '+12120002' } })),
-    );
+    const d = assertOk(resolveCallerId(makeInput({ route: SIP2, callerId: { hide: true, numbers: ['+12120001'], defaultNumber: '+12120002' } })));
     assert.equal(d.number, null);
     assert.ok(!rules(d).some((r) => r.startsWith('number.')));
   });
@@ -164,17 +160,13 @@ describe('SIP identity headers', () => {
   });
 
   it('when the name would push the header part over 1023 characters, then the name is left out and the call proceeds', () => {
-    const d = assertOk(
-      resolveCallerId(makeInput({ callerId: { sendIdentityHeaders: true, name: { mode: 'user', value: 'N'.repeat(400) } } })),
-    );
+    const d = assertOk(resolveCallerId(makeInput({ callerId: { sendIdentityHeaders: true, name: { mode: 'user', value: 'N'.repeat(400) } } })));
     assert.ok(rules(d).includes('headers.name-dropped-too-long'));
     assert.equal(d.sipHeaders['P-Preferred-Identity'], `<sip:${PUBLIC_NUMBER}@trunk1.example.com>`);
   });
 
   it('when even the number alone is too long for the header part, then the call is refused with a clear reason', () => {
-    const d = assertRefused(
-      resolveCallerId(makeInput({ callerId: { sendIdentityHeaders: true, number: { mode: 'user', value: '1'.repeat(400) } } })),
-    );
+    const d = assertRefused(resolveCallerId(makeInput({ callerId: { sendIdentityHeaders: true, number: { mode: 'user', value: '1'.repeat(400) } } })));
     assert.equal(d.reason, 'sip-headers-too-long');
     assert.match(d.message, /1023.*21227/);
   });

@@ -1,19 +1,6 @@
 import assert from 'node:assert/strict';
 import { resolveCallerId } from '../../src/caller-id';
-import {
-  assertOk,
-  assertRefused,
-  CALLER_PHONE,
-  makeInput,
-  OTHER_CLIENT_NUMBER,
-  type Overrides,
-  PUBLIC_NUMBER,
-  rules,
-  SIP1,
-  SIP2,
-  TW1,
-  TW2,
-} from './fixtures';
+import { assertOk, assertRefused, CALLER_PHONE, makeInput, OTHER_CLIENT_NUMBER, type Overrides, PUBLIC_NUMBER, rules, SIP2, TW1, TW2 } from './fixtures';
 
 interface Case {
   name: string;
@@ -36,7 +23,12 @@ const cases: Case[] = [
   },
   {
     name: 'when exactly one assigned number belongs to the routing channel, then it is presented without a random pick',
-    given: { callerId: { numbers: ['+441110001'] }, random: () => { throw new Error('random must not be used'); } },
+    given: {
+      callerId: { numbers: ['+441110001'] },
+      random: () => {
+        throw new Error('random must not be used');
+      },
+    },
     expect: '+441110001',
     trace: ['number.server.routing-channel'],
   },
@@ -202,7 +194,10 @@ const cases: Case[] = [
     name: 'when numbers are short seed-style strings, then they are compared exactly (no normalisation)',
     given: {
       route: TW2,
-      clientNumbers: [{ number: '2255', channelId: 't2' }, { number: '+2255', channelId: 't1' }],
+      clientNumbers: [
+        { number: '2255', channelId: 't2' },
+        { number: '+2255', channelId: 't1' },
+      ],
       publicNumber: null,
       callerId: { numbers: ['+2255', '2255'] },
     },
@@ -243,10 +238,7 @@ describe('caller ID number rules', () => {
 
   it('when the random source returns a value outside [0, 1), then the engine throws instead of biasing the pick', () => {
     for (const bad of [1, -0.1, Number.NaN, 2]) {
-      assert.throws(
-        () => resolveCallerId(makeInput({ callerId: { numbers: ['+441110001', '+441110002'] }, random: () => bad })),
-        RangeError,
-      );
+      assert.throws(() => resolveCallerId(makeInput({ callerId: { numbers: ['+441110001', '+441110002'] }, random: () => bad })), RangeError);
     }
   });
 

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  mulberry32,
-  resolveCallerId,
-  type CallerIdChannel,
-  type CallerIdInput,
-  type CallerIdMode,
-  type ClientNumber,
-} from '../../src/caller-id';
+import { mulberry32, resolveCallerId, type CallerIdChannel, type CallerIdInput, type CallerIdMode, type ClientNumber } from '../../src/caller-id';
 
 // Numbers of the extension's client, numbers of another client (never presentable by the server rules),
 // and free numbers standing for the caller's phone or an operator's custom value.
@@ -51,9 +44,7 @@ const inputArb: fc.Arbitrary<CallerIdInput> = fc
       prefixes: [`+${i}`],
       sipDomain: type === 'sip' ? `sip${i}.example.com` : null,
     }));
-    const clientNumbers: ClientNumber[] = OWN.flatMap((number, i) =>
-      g.ownPresent[i] ? [{ number, channelId: `c${(g.ownChannel[i] ?? 0) % channels.length}` }] : [],
-    );
+    const clientNumbers: ClientNumber[] = OWN.flatMap((number, i) => (g.ownPresent[i] ? [{ number, channelId: `c${(g.ownChannel[i] ?? 0) % channels.length}` }] : []));
     const route = channels[g.routeIndex % channels.length] as CallerIdChannel;
     return {
       extension: {
@@ -92,8 +83,7 @@ function allowedNumbers(input: CallerIdInput): Set<string> | null {
   const onRoute = new Set(input.clientNumbers.filter((n) => n.channelId === input.routingChannel.id).map((n) => n.number));
   const leg = [input.leg?.calledNumber, input.leg?.callingNumber].filter((n): n is string => !!n);
   const onTwilio = input.routingChannel.type === 'twilio';
-  const passes = (n: string, mustBeOwn: boolean) =>
-    (!mustBeOwn || own.has(n)) && (!onTwilio || twilioOwn.has(n) || leg.includes(n));
+  const passes = (n: string, mustBeOwn: boolean) => (!mustBeOwn || own.has(n)) && (!onTwilio || twilioOwn.has(n) || leg.includes(n));
 
   const s = input.extension.callerId;
   const sets: { numbers: string[]; mustBeOwn: boolean }[] = [];
@@ -110,7 +100,7 @@ function allowedNumbers(input: CallerIdInput): Set<string> | null {
 }
 
 describe('caller ID engine properties over generated configurations', () => {
-  it('when any configuration is resolved, then the number is one the rules allow, never another client\'s, and nothing leaks when hidden', () => {
+  it("when any configuration is resolved, then the number is one the rules allow, never another client's, and nothing leaks when hidden", () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         const d = resolveCallerId(input);
@@ -146,9 +136,7 @@ describe('caller ID engine properties over generated configurations', () => {
 
         // Never another client's number, unless it is the caller's own phone or the operator's explicit value.
         if (OTHER_CLIENT.includes(d.number)) {
-          const explicit =
-            (s.number.mode === 'user' && s.number.value === d.number) ||
-            (s.number.mode === 'equipment' && input.equipment.number === d.number);
+          const explicit = (s.number.mode === 'user' && s.number.value === d.number) || (s.number.mode === 'equipment' && input.equipment.number === d.number);
           assert.ok(explicit, `another client's number ${d.number} presented by the server rules`);
         }
 

@@ -13,11 +13,23 @@ describe('routing channel by destination prefix', () => {
     { name: 'when one prefix matches, then its channel routes', channels: [uk, us], destination: '+15551234567', expect: 'us', prefix: '+1' },
     { name: 'when several prefixes match, then the longest wins', channels: [uk, london, us], destination: '+442079460000', expect: 'ldn', prefix: '+4420' },
     { name: 'when the longest match comes first in the list, then it still wins', channels: [london, uk], destination: '+442079460000', expect: 'ldn', prefix: '+4420' },
-    { name: 'when no prefix matches, then the channel with an empty prefix list is the fallback', channels: [uk, fallback, us], destination: '+33612345678', expect: 'fb', prefix: null },
+    {
+      name: 'when no prefix matches, then the channel with an empty prefix list is the fallback',
+      channels: [uk, fallback, us],
+      destination: '+33612345678',
+      expect: 'fb',
+      prefix: null,
+    },
     { name: 'when a prefix matches, then it wins over the fallback route', channels: [fallback, uk], destination: '+447700900000', expect: 'uk', prefix: '+44' },
     { name: 'when two fallback routes exist, then the first one is used', channels: [fallback, fallback2], destination: '+33612345678', expect: 'fb', prefix: null },
     { name: 'when nothing matches and there is no fallback, then no channel', channels: [uk, us], destination: '+33612345678', expect: null },
-    { name: 'when two channels have the same prefix, then the earlier one wins (deterministic)', channels: [channel('a', 'A', 'sip', ['+44']), uk], destination: '+447700900000', expect: 'a', prefix: '+44' },
+    {
+      name: 'when two channels have the same prefix, then the earlier one wins (deterministic)',
+      channels: [channel('a', 'A', 'sip', ['+44']), uk],
+      destination: '+447700900000',
+      expect: 'a',
+      prefix: '+44',
+    },
     { name: 'when there are no channels, then no channel', channels: [], destination: '+447700900000', expect: null },
   ];
   for (const c of cases) {

@@ -15,9 +15,7 @@ for (const type of ['sip', 'twilio'] as const) {
       const seen = new Set<string>();
       for (const r of [0, 0.2, 0.34, 0.5, 0.67, 0.99]) {
         const d = assertOk(
-          resolveCallerId(
-            makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: ['1123', '345876', '2854478'] }, random: () => r }),
-          ),
+          resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: ['1123', '345876', '2854478'] }, random: () => r })),
         );
         assert.ok(['1123', '345876', '2854478'].includes(d.number ?? ''), `unexpected ${d.number}`);
         assert.ok(rules(d).includes('number.server.random-pick'));
@@ -32,9 +30,7 @@ for (const type of ['sip', 'twilio'] as const) {
         { number: '6987560', channelId: 'res2' },
       ];
       for (const r of [0, 0.5, 0.999]) {
-        const d = assertOk(
-          resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: ['2255', '6987560'] }, random: () => r })),
-        );
+        const d = assertOk(resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: ['2255', '6987560'] }, random: () => r })));
         assert.equal(d.number, '2255');
         assert.ok(rules(d).includes('number.server.routing-channel'));
         assert.ok(rules(d).includes('number.server.other-channels-ignored'));
@@ -43,18 +39,14 @@ for (const type of ['sip', 'twilio'] as const) {
 
     it('example 3: when Resource #1 has no public number and the default 3689 belongs to Resource #2, then the callee sees 3689', () => {
       const clientNumbers = [{ number: '3689', channelId: 'res2' }];
-      const d = assertOk(
-        resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: ['3689'], defaultNumber: '3689' } })),
-      );
+      const d = assertOk(resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: ['3689'], defaultNumber: '3689' } })));
       assert.equal(d.number, '3689');
       assert.ok(rules(d).includes('number.server.default'));
     });
 
     it('example 3 variant: when the default 3689 is not even assigned to the extension, then it is still used', () => {
       const clientNumbers = [{ number: '3689', channelId: 'res2' }];
-      const d = assertOk(
-        resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: [], defaultNumber: '3689' } })),
-      );
+      const d = assertOk(resolveCallerId(makeInput({ channels, route: r1, clientNumbers, publicNumber: null, callerId: { numbers: [], defaultNumber: '3689' } })));
       assert.equal(d.number, '3689');
       assert.ok(rules(d).includes('number.server.default'));
     });

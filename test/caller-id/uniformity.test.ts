@@ -48,8 +48,14 @@ describe('uniformity of the random pick', () => {
   });
 
   it('when the source returns the extremes of [0, 1), then the first and the last number are reachable', () => {
-    assert.equal(pickUniform(three, () => 0), three[0]);
-    assert.equal(pickUniform(three, () => 1 - Number.EPSILON), three[2]);
+    assert.equal(
+      pickUniform(three, () => 0),
+      three[0],
+    );
+    assert.equal(
+      pickUniform(three, () => 1 - Number.EPSILON),
+      three[2],
+    );
   });
 
   it('when mulberry32 is seeded twice with the same seed, then it yields the same sequence in [0, 1)', () => {

@@ -25,7 +25,7 @@ describe('caller ID configuration warnings', () => {
       expect: [],
     },
     {
-      name: 'when the number mode is equipment, then Twilio routes do not warn (the callback leg allows the caller\'s phone)',
+      name: "when the number mode is equipment, then Twilio routes do not warn (the callback leg allows the caller's phone)",
       extension: ext({ number: { mode: 'equipment' } }),
       expect: [],
     },
@@ -55,7 +55,11 @@ describe('caller ID configuration warnings', () => {
     it(c.name, () => {
       const warnings = callerIdWarnings(c.extension, CLIENT_NUMBERS, c.channels ?? ALL_CHANNELS);
       assert.equal(warnings.length, c.expect.length, JSON.stringify(warnings, null, 2));
-      for (const re of c.expect) assert.ok(warnings.some((w) => re.test(w)), `${re} not in ${JSON.stringify(warnings)}`);
+      for (const re of c.expect)
+        assert.ok(
+          warnings.some((w) => re.test(w)),
+          `${re} not in ${JSON.stringify(warnings)}`,
+        );
     });
   }
 });

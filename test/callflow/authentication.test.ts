@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { callbackLockModel } from '../../models/callback-lock';
-import { callSessionModel } from '../../models/call-session';
 import { lockoutModel } from '../../models/lockout';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
 import { type Answer, CALLER, CALLER_PIN, callSid, CallflowRig, NUMBER, says, STRANGER, sessionOf } from '../support/callflow';

@@ -77,8 +77,14 @@ describe('call flow: both legs are money', function () {
     ]);
     const entries = await creditEntryModel(testDb()).find({ kind: 'call-charge', authorizedCallerId: null }).lean();
     const session = await sessionOf(inbound);
-    assert.ok(entries.every((e) => String(e.callId) === String(session!._id)), 'a call-charge entry without its callId');
-    assert.equal(entries.reduce((sum, e) => sum + e.amount, 0), -4_000);
+    assert.ok(
+      entries.every((e) => String(e.callId) === String(session!._id)),
+      'a call-charge entry without its callId',
+    );
+    assert.equal(
+      entries.reduce((sum, e) => sum + e.amount, 0),
+      -4_000,
+    );
     assert.ok(entries.some((e) => /^callback leg/.test(e.note ?? '')) && entries.some((e) => /^dial leg/.test(e.note ?? '')), JSON.stringify(entries.map((e) => e.note)));
     assert.equal(await reservationModel(testDb()).countDocuments({ state: { $ne: 'settled' } }), 0, 'money left held');
   });
@@ -94,18 +100,23 @@ describe('call flow: both legs are money', function () {
     await rig.status(create, sid, 'completed', { CallDuration: '900' });
 
     assert.equal(await balance(rig), 100_000 - 4_000);
-    const callbackEntries = await creditEntryModel(testDb()).find({ kind: 'call-charge', note: /^callback leg/ }).lean();
-    assert.equal(callbackEntries.reduce((sum, e) => sum + e.amount, 0), -2_000);
+    const callbackEntries = await creditEntryModel(testDb())
+      .find({ kind: 'call-charge', note: /^callback leg/ })
+      .lean();
+    assert.equal(
+      callbackEntries.reduce((sum, e) => sum + e.amount, 0),
+      -2_000,
+    );
     const s = await sessionOf(inbound);
     assert.equal(s!.timeline.filter((e) => e.event === 'callback-leg-charged').length, 1);
   });
 
-  it('when the callback leg\'s status callback is lost, then the sweeper charges it from the duration Twilio reports', async () => {
+  it("when the callback leg's status callback is lost, then the sweeper charges it from the duration Twilio reports", async () => {
     await seedBothLegs(rig);
     const { prompt, sid, inbound } = await answered(rig);
     const dial = await rig.gather(prompt, `*${PARIS.slice(1)}#`, sid);
     await rig.dialEnded(dial, sid, { status: 'completed', duration: 60 });
-    assert.equal(await balance(rig) < 100_000 - 2_000, true, 'the callback leg held nothing');
+    assert.equal((await balance(rig)) < 100_000 - 2_000, true, 'the callback leg held nothing');
 
     rig.standin.setCallState(sid, { status: 'in-progress' });
     rig.t.clock.advance(30 * 60_000);
@@ -133,7 +144,10 @@ describe('call flow: both legs are money', function () {
     // The callback leg runs 20 s + 70 s (prompts, the 30 s ring, the hang-up) + T: T = 180 would need
     // 0.50 + 0.60; T = 120 needs 0.40 + 0.40 of the 1.00.
     assert.equal(limit, 120);
-    assert.ok(says(dial).some((t) => /talk for 2 minutes/.test(t)), JSON.stringify(says(dial)));
+    assert.ok(
+      says(dial).some((t) => /talk for 2 minutes/.test(t)),
+      JSON.stringify(says(dial)),
+    );
     // The dial runs to its limit after the longest ring; the callback leg lasts all of it.
     await rig.dialEnded(dial, sid, { status: 'completed', duration: limit });
     await rig.status(create, sid, 'completed', { CallDuration: String(20 + 70 + limit) });
@@ -142,7 +156,10 @@ describe('call flow: both legs are money', function () {
     const record = await callRecord(rig, (await callSessionModel(testDb()).findOne({ 'callback.callSid': sid }).lean())!.inboundCallSid);
     assert.deepEqual(
       record.charges.map((c: { leg: string; charge: string }) => [c.leg, c.charge]),
-      [['callback', '0.40'], ['dial', '0.40']],
+      [
+        ['callback', '0.40'],
+        ['dial', '0.40'],
+      ],
     );
   });
 
@@ -173,14 +190,17 @@ describe('call flow: both legs are money', function () {
     assert.equal(findOne(menu.tree, 'Gather').name, 'Gather');
     rig.t.clock.advance(60_000);
     const ended = await rig.gather(menu, '1', sid); // 130 s + the step is past what 0.30 pays
-    assert.ok(says(ended).some((t) => /not have enough credit/.test(t)), JSON.stringify(says(ended)));
+    assert.ok(
+      says(ended).some((t) => /not have enough credit/.test(t)),
+      JSON.stringify(says(ended)),
+    );
     assert.equal(findOne(ended.tree, 'Hangup').name, 'Hangup');
     assert.equal((await sessionOf(inbound))!.reason, 'insufficient-credit');
     await rig.status(create, sid, 'completed', { CallDuration: '135' });
     assert.equal(await balance(rig), 0); // 135 s -> 3 min at 0.10
   });
 
-  it('when the balance falls below the callback leg\'s first increment plus the cheapest dial before the callback is placed, then no calls.create (client-no-credit)', async () => {
+  it("when the balance falls below the callback leg's first increment plus the cheapest dial before the callback is placed, then no calls.create (client-no-credit)", async () => {
     await seedBothLegs(rig, { credit: '1.00' });
     const ring = await rig.incoming(UK_CALLER);
     assert.equal((await sessionOf(ring.callSid))!.status, 'queued');
@@ -201,7 +221,10 @@ describe('call flow: both legs are money', function () {
     await rig.status(create, sid, 'completed', { CallDuration: '120' });
     assert.equal(await balance(rig), 100_000 - 2_000);
     const record = await callRecord(rig, inbound);
-    assert.deepEqual(record.charges.map((c: { leg: string }) => c.leg), ['dial']);
+    assert.deepEqual(
+      record.charges.map((c: { leg: string }) => c.leg),
+      ['dial'],
+    );
     assert.equal(await reservationModel(testDb()).countDocuments({ leg: 'callback' }), 0);
   });
 
@@ -228,7 +251,7 @@ describe('call flow: both legs are money', function () {
     assert.deepEqual({ ...(charged!.detail as object) }, { callSid: sid, attempt: 1, status: 'completed', duration: 7, charge: 1_000, machine: true });
   });
 
-  it('when the credit does not cover the callback leg\'s first increment plus the cheapest dial, then no callback (client-no-credit)', async () => {
+  it("when the credit does not cover the callback leg's first increment plus the cheapest dial, then no callback (client-no-credit)", async () => {
     // 0.10 (the callback leg's minute to +44) + 0.10 (the cheapest dial: a minute to +44) = 0.20 needed
     await seedBothLegs(rig, { credit: '0.1999' });
     const ring = await rig.incoming(UK_CALLER);

@@ -80,6 +80,9 @@ describe('call flow under concurrency', function () {
     assert.deepEqual(client.pendingEntryIds, []);
     const charges = await creditEntryModel(testDb()).find({ kind: 'call-charge' }).lean();
     assert.equal(charges.length, dialed.length);
-    assert.equal(charges.reduce((s, c) => s + c.amount, 0), -dialed.length * 160);
+    assert.equal(
+      charges.reduce((s, c) => s + c.amount, 0),
+      -dialed.length * 160,
+    );
   });
 });

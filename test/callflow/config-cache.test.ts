@@ -36,9 +36,7 @@ describe('call flow: the configuration cache of the incoming webhook', () => {
   /** An incoming call on the second instance; returns its ring time, read while the answer is held. */
   async function ringOther(from = CALLER): Promise<{ ringMs: number; sid: string }> {
     const sid = callSid();
-    const response = other
-      .signedPost('/voice/incoming', { CallSid: sid, AccountSid: TEST_ACCOUNT_SID, From: from, To: NUMBER, CallStatus: 'ringing' })
-      .then((r) => r);
+    const response = other.signedPost('/voice/incoming', { CallSid: sid, AccountSid: TEST_ACCOUNT_SID, From: from, To: NUMBER, CallStatus: 'ringing' }).then((r) => r);
     for (let i = 0; i < 1000 && other.clock.pendingSleeps < 1; i++) await new Promise((r) => setTimeout(r, 5));
     const session = await callSessionModel(rig.t.deps.db).findOne({ inboundCallSid: sid }).lean();
     const ringMs = session ? session.ringEndsAt.getTime() - other.clock.now().getTime() : 0;

@@ -54,12 +54,12 @@ describe('callback decision (pure)', () => {
       refused(facts({ returnCalls: 'fixed', fixedNumber: null }), 'caller-not-authorized', null);
     });
 
-    it('when the fixed number is not the caller, then the caller ID\'s own settings (disabled, no allowance) do not matter', () => {
+    it("when the fixed number is not the caller, then the caller ID's own settings (disabled, no allowance) do not matter", () => {
       const ac = { id: 'ac1', enabled: false, unlimited: false, available: 0 };
       assert.deepEqual(decideCallback(facts({ returnCalls: 'fixed', fixedNumber: FIXED, authorizedCaller: ac })), { callback: true, target: FIXED, reason: 'callback' });
     });
 
-    it('when the fixed number is the caller, then the caller ID\'s settings apply', () => {
+    it("when the fixed number is the caller, then the caller ID's settings apply", () => {
       const ac = { id: 'ac1', enabled: false, unlimited: false, available: 100_000 };
       refused(facts({ returnCalls: 'fixed', fixedNumber: CALLER, authorizedCaller: ac }), 'authorized-caller-disabled', CALLER);
     });
@@ -72,7 +72,16 @@ describe('callback decision (pure)', () => {
 
     it('when the target is denied by the prefix lists, then callback-target-denied, and the check saw the target', () => {
       const seen: string[] = [];
-      refused(facts({ targetAllowed: (t) => (seen.push(t), false) }), 'callback-target-denied', CALLER);
+      refused(
+        facts({
+          targetAllowed: (t) => {
+            seen.push(t);
+            return false;
+          },
+        }),
+        'callback-target-denied',
+        CALLER,
+      );
       assert.deepEqual(seen, [CALLER]);
     });
 
@@ -100,7 +109,7 @@ describe('callback decision (pure)', () => {
     });
   });
 
-  describe('credit: the callback leg\'s first increment plus the cheapest dial\'s must be paid', () => {
+  describe("credit: the callback leg's first increment plus the cheapest dial's must be paid", () => {
     // 0.0800 for the callback leg + 0.1200 for the cheapest dial = 0.2000 needed.
     const NEEDED = 2_000;
 

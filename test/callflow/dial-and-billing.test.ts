@@ -133,7 +133,10 @@ describe('call flow: dial and billing', () => {
       const { prompt, sid, inbound } = await atDestinationPrompt(rig, { client: { credit: '0.0100' } });
       const bye = await rig.gather(prompt, '00442079460000#', sid);
       assert.equal(findAll(bye.tree, 'Dial').length, 0);
-      assert.ok(says(bye).some((t) => /not have enough credit/.test(t)), JSON.stringify(says(bye)));
+      assert.ok(
+        says(bye).some((t) => /not have enough credit/.test(t)),
+        JSON.stringify(says(bye)),
+      );
       assert.equal(verbs(bye).at(-1), 'Hangup');
       assert.equal(await balance(rig), 100);
       assert.equal(await reservationModel(testDb()).countDocuments({ state: { $in: ['held', 'reserving'] } }), 0);
@@ -145,7 +148,10 @@ describe('call flow: dial and billing', () => {
     it('when the limited caller ID credit does not cover the first increment, then "not have enough credit"', async () => {
       const { prompt, sid } = await atDestinationPrompt(rig, { callerCredit: '0.0100' });
       const bye = await rig.gather(prompt, '00442079460000#', sid);
-      assert.ok(says(bye).some((t) => /not have enough credit/.test(t)), JSON.stringify(says(bye)));
+      assert.ok(
+        says(bye).some((t) => /not have enough credit/.test(t)),
+        JSON.stringify(says(bye)),
+      );
       assert.equal(await balance(rig), 100_000);
       assert.equal(await callerAvailable(rig), 100);
     });

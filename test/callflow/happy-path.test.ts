@@ -67,7 +67,10 @@ describe('call flow: the whole callback conversation', () => {
     assert.equal(dialEl.attrs.answerOnBridge, 'true');
     // 10.00 at 0.02/min in 60 s blocks: 500 minutes, capped at 4 hours
     assert.equal(dialEl.attrs.timeLimit, String(4 * 3600));
-    assert.ok(says(dial).some((t) => /You can talk for 4 hours/.test(t)), JSON.stringify(says(dial)));
+    assert.ok(
+      says(dial).some((t) => /You can talk for 4 hours/.test(t)),
+      JSON.stringify(says(dial)),
+    );
     const held = await reservationModel(testDb()).findOne({}).lean();
     assert.equal(held!.state, 'held');
     assert.equal(held!.clientAmount, 240 * 200);

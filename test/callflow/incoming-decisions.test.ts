@@ -362,7 +362,10 @@ describe('call flow: callback attempts and retries', () => {
     const s = await sessionOf(ring.callSid);
     assert.equal(s!.status, 'failed');
     assert.equal(s!.reason, 'twilio-error-21211');
-    assert.ok(s!.timeline.some((e) => e.event === 'callback-failed' && e.detail.code === 21211), JSON.stringify(s!.timeline));
+    assert.ok(
+      s!.timeline.some((e) => e.event === 'callback-failed' && e.detail.code === 21211),
+      JSON.stringify(s!.timeline),
+    );
     assert.deepEqual(await rig.runJobs(3_600_000), []);
     assert.equal(await callbackLockModel(testDb()).countDocuments({}), 0);
   });

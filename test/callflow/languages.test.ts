@@ -13,13 +13,24 @@ const sayNodes = (n: TwimlNode): TwimlNode[] => [...(n.name === 'Say' ? [n] : []
 
 function assertSpoken(a: Answer, language: Language, expected: string[]): void {
   const says = sayNodes(a.tree);
-  assert.deepEqual(says.map((s) => s.text), expected, a.xml);
+  assert.deepEqual(
+    says.map((s) => s.text),
+    expected,
+    a.xml,
+  );
   for (const s of says) assert.equal(s.attrs.language, language, `<Say> without language ${language}: ${a.xml}`);
 }
 
 async function eurRates(rig: CallflowRig): Promise<string> {
   const rt = await rig.admin
-    .post('/api/rate-tables', { name: `eur-${Math.random()}`, currency: 'EUR', rates: [{ prefix: '+44', perMinute: '0.0200', initialSeconds: 60, incrementSeconds: 60 }, { prefix: '+1', perMinute: '0.0100' }] })
+    .post('/api/rate-tables', {
+      name: `eur-${Math.random()}`,
+      currency: 'EUR',
+      rates: [
+        { prefix: '+44', perMinute: '0.0200', initialSeconds: 60, incrementSeconds: 60 },
+        { prefix: '+1', perMinute: '0.0100' },
+      ],
+    })
     .expect(201);
   return rt.body.id;
 }
@@ -66,7 +77,11 @@ describe('call flow: the caller hears their language', () => {
 
   it('when the language is "auto", then a French number hears French, a US number English, and a Swiss number the default language', async () => {
     await rig.seed({ callback: { language: 'auto', defaultLanguage: 'de-DE' } });
-    for (const [number, language] of [['+33612345678', 'fr-FR'], ['+41446681800', 'de-DE'], ['+12025550143', 'en-US']] as const) {
+    for (const [number, language] of [
+      ['+33612345678', 'fr-FR'],
+      ['+41446681800', 'de-DE'],
+      ['+12025550143', 'en-US'],
+    ] as const) {
       if (number !== '+12025550143') {
         await rig.admin.post(`/api/extensions/${rig.extensionId}/authorized-callers`, { number, password: CALLER_PIN, credit: 'unlimited' }).expect(201);
       }
@@ -92,15 +107,24 @@ describe('call flow: the caller hears their language', () => {
     });
     const { first, sid } = await rig.callbackAnswered();
     const gather = findOne(first.tree, 'Gather');
-    assert.deepEqual(gather.children.map((n) => [n.name, n.text]), [['Play', PIN]]);
+    assert.deepEqual(
+      gather.children.map((n) => [n.name, n.text]),
+      [['Play', PIN]],
+    );
     assert.deepEqual(sayNodes(first.tree), []);
     const wrong = await rig.gather(first, '0000#', sid);
     assertSpoken(wrong, 'fr-FR', [CATALOGS['fr-FR'].sentences.wrongPassword]);
-    assert.deepEqual(findOne(wrong.tree, 'Gather').children.map((n) => n.name), ['Play']);
+    assert.deepEqual(
+      findOne(wrong.tree, 'Gather').children.map((n) => n.name),
+      ['Play'],
+    );
     const menu = await rig.gather(wrong, `${CALLER_PIN}#`, sid);
     const credit = await rig.gather(menu, '1', sid);
     const top = credit.tree.children.map((n) => [n.name, n.text]);
-    assert.deepEqual(top.slice(0, 2), [['Play', CREDIT], ['Say', '12 euros et 50 centimes']]);
+    assert.deepEqual(top.slice(0, 2), [
+      ['Play', CREDIT],
+      ['Say', '12 euros et 50 centimes'],
+    ]);
     assert.equal(findAll(credit.tree, 'Say')[0]!.attrs.language, 'fr-FR');
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { callSessionModel } from '../../models/call-session';
 import { reservationModel } from '../../models/reservation';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
-import { type Answer, CALLER, CALLER_PIN, CallflowRig, says, sessionOf } from '../support/callflow';
+import { type Answer, CALLER_PIN, CallflowRig, says, sessionOf } from '../support/callflow';
 import { testDb } from '../support/database';
 
 /** Issue 4, behaviours 5 and 6: the credit menu, and the destination the caller keys in. */

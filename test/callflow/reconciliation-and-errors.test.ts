@@ -69,11 +69,7 @@ describe('call flow: reconciliation and errors', () => {
     const app = createApp({ ...rig.t.deps, db: conn });
     await conn.close(true);
     const params = { CallSid: callSid(), AccountSid: TEST_ACCOUNT_SID, From: CALLER, To: '+442071838750', CallStatus: 'ringing' };
-    const res = await supertest(app)
-      .post('/voice/incoming')
-      .set('X-Twilio-Signature', twilioSignatureFor('/voice/incoming', params))
-      .type('form')
-      .send(params);
+    const res = await supertest(app).post('/voice/incoming').set('X-Twilio-Signature', twilioSignatureFor('/voice/incoming', params)).type('form').send(params);
     assert.equal(res.status, 200);
     await assertValidTwiml(res.text);
     const tree = parseTwiml(res.text);
@@ -90,11 +86,7 @@ describe('call flow: reconciliation and errors', () => {
       { CallSid: callSid(), From: CALLER },
     ];
     for (const params of cases) {
-      const pending = supertest(rig.app)
-        .post('/voice/incoming')
-        .set('X-Twilio-Signature', twilioSignatureFor('/voice/incoming', params))
-        .type('form')
-        .send(params);
+      const pending = supertest(rig.app).post('/voice/incoming').set('X-Twilio-Signature', twilioSignatureFor('/voice/incoming', params)).type('form').send(params);
       setTimeout(() => rig.t.clock.advance(60_000), 50);
       const res = await pending;
       assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `${res.status} for ${JSON.stringify(params).slice(0, 80)}`);

@@ -44,8 +44,7 @@ function dieAtWrite(model: Writable, when: (filter: Record<string, unknown>, upd
   };
   return { died: () => died };
 }
-const isRememberAnswer = (f: Record<string, unknown>, u: Record<string, unknown>) =>
-  'stepClaim' in f && typeof u.$set === 'object' && u.$set !== null && 'answeredStep' in u.$set;
+const isRememberAnswer = (f: Record<string, unknown>, u: Record<string, unknown>) => 'stepClaim' in f && typeof u.$set === 'object' && u.$set !== null && 'answeredStep' in u.$set;
 
 describe('call flow: the step guard (each conversation step runs once)', () => {
   let rig: CallflowRig;
@@ -62,7 +61,7 @@ describe('call flow: the step guard (each conversation step runs once)', () => {
     return { prompt, sid, session: sessionIdOf(prompt) };
   }
 
-  it('when the instance dies after marking the callback answered and before saving its first prompt, then Twilio\'s retry of the answer gets the prompt, not a hang-up', async () => {
+  it("when the instance dies after marking the callback answered and before saving its first prompt, then Twilio's retry of the answer gets the prompt, not a hang-up", async () => {
     await rig.seed();
     await rig.incoming(CALLER);
     const [create] = await rig.runJobs();
@@ -74,7 +73,10 @@ describe('call flow: the step guard (each conversation step runs once)', () => {
     const retry = await rig.answer(create!, sid);
     const gather = findOne(retry.tree, 'Gather');
     assert.equal(param(gather.attrs.action!, 'step'), '0');
-    assert.ok(says(retry).some((t) => /password/i.test(t)), retry.xml);
+    assert.ok(
+      says(retry).some((t) => /password/i.test(t)),
+      retry.xml,
+    );
     const again = await rig.answer(create!, sid);
     assert.equal(again.xml, retry.xml, 'once saved, the prompt is replayed as is');
     await rig.gather(retry, CALLER_PIN, sid);
@@ -106,7 +108,7 @@ describe('call flow: the step guard (each conversation step runs once)', () => {
     assert.equal(await events(session, 'dial-ended'), 1);
   });
 
-  it('when a retry arrives while the dead instance\'s claim is still fresh, then it waits and runs the step once the claim has expired', async () => {
+  it("when a retry arrives while the dead instance's claim is still fresh, then it waits and runs the step once the claim has expired", async () => {
     const { prompt, sid, session } = await atDestinationPrompt();
     const claim = await claimStep(rig.t.deps, session, Number(param(actionOf(prompt, 'Gather'), 'step')));
     assert.equal(claim.go, true);

@@ -23,7 +23,10 @@ const RATES = [
 ];
 
 async function seed(rig: CallflowRig, opts: { callback?: Record<string, unknown>; client?: Record<string, unknown>; rates?: Record<string, unknown>[] } = {}) {
-  await rig.seed({ client: opts.client ?? {}, callback: { returnCalls: 'caller', requireCallerPassword: false, chargeCallbackLeg: true, retry: { attempts: 1 }, ...opts.callback } });
+  await rig.seed({
+    client: opts.client ?? {},
+    callback: { returnCalls: 'caller', requireCallerPassword: false, chargeCallbackLeg: true, retry: { attempts: 1 }, ...opts.callback },
+  });
   const client = await clientModel(testDb()).findById(rig.clientId).lean();
   await rig.admin.patch(`/api/rate-tables/${String(client!.rateTableId)}`, { rates: opts.rates ?? RATES }).expect(200);
 }
@@ -72,7 +75,10 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
     const sid = rig.createdSid();
     const prompt = await rig.answer(creates[0]!, sid);
     const refused = await rig.gather(prompt, '*881631234567#', sid);
-    assert.ok(says(refused).some((t) => /not allowed/i.test(t)), JSON.stringify(says(refused)));
+    assert.ok(
+      says(refused).some((t) => /not allowed/i.test(t)),
+      JSON.stringify(says(refused)),
+    );
     assert.equal(await reservationModel(testDb()).countDocuments({ leg: 'dial' }), 0);
     assert.ok(ok.callSid);
   });
@@ -136,9 +142,19 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
     // Wrong PINs in another extension's sessions locked the target out of this one meanwhile.
     const s = (await sessionOf(inbound))!;
     const now = rig.t.clock.now();
-    await lockoutModel(testDb()).create({ _id: `${s.extensionId}:${CALLER}`, extensionId: s.extensionId, target: CALLER, until: new Date(now.getTime() + 3_600_000), failedSessions: 10, createdAt: now });
+    await lockoutModel(testDb()).create({
+      _id: `${s.extensionId}:${CALLER}`,
+      extensionId: s.extensionId,
+      target: CALLER,
+      until: new Date(now.getTime() + 3_600_000),
+      failedSessions: 10,
+      createdAt: now,
+    });
     const answer = await rig.gather(first, `${CALLER_PIN}#`, sid);
-    assert.ok(says(answer).some((t) => /Too many wrong passwords/.test(t)), JSON.stringify(says(answer)));
+    assert.ok(
+      says(answer).some((t) => /Too many wrong passwords/.test(t)),
+      JSON.stringify(says(answer)),
+    );
     assert.equal(findOne(answer.tree, 'Hangup').name, 'Hangup');
     const after = (await sessionOf(inbound))!;
     assert.equal(after.reason, 'target-locked-out');
@@ -167,12 +183,14 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
     this.timeout(720_000);
     await seed(rig, { client: { credit: '3.00' }, callback: { triggerAfterSeconds: 0 } });
     const callers = Array.from({ length: 50 }, (_, i) => `+4479111${String(23_400 + i).padStart(5, '0')}`);
-    await Promise.all(callers.map((from) => rig.t.signedPost('/voice/incoming', { CallSid: callSid(), AccountSid: TEST_ACCOUNT_SID, From: from, To: NUMBER, CallStatus: 'ringing' })));
+    await Promise.all(
+      callers.map((from) => rig.t.signedPost('/voice/incoming', { CallSid: callSid(), AccountSid: TEST_ACCOUNT_SID, From: from, To: NUMBER, CallStatus: 'ringing' })),
+    );
     const creates = await rig.runJobs();
     assert.ok(creates.length > 0 && creates.length < 50, `${creates.length} callbacks for 3.00`);
     const legs = await Promise.all(
       creates.map(async (c, i) => {
-        const sid = (c.response?.body as { sid: string }).sid;
+        const sid = (c.response!.body as { sid: string }).sid;
         const prompt = await rig.answer(c, sid);
         return { c, sid, prompt, i };
       }),
@@ -202,13 +220,22 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
     const foreign = { callerId: { number: { mode: 'user', value: '+15005550006' } } };
     const refused = await supertest(rig.app).patch(`/api/extensions/${rig.extensionId}`).set('Authorization', `Bearer ${key}`).send(foreign);
     assert.equal(refused.status, 400);
-    assert.ok(refused.body.error.fields.some((f: { path: string }) => f.path === 'callerId.number.value'), JSON.stringify(refused.body));
-    const own = await supertest(rig.app).patch(`/api/extensions/${rig.extensionId}`).set('Authorization', `Bearer ${key}`).send({ callerId: { number: { mode: 'user', value: NUMBER } } });
+    assert.ok(
+      refused.body.error.fields.some((f: { path: string }) => f.path === 'callerId.number.value'),
+      JSON.stringify(refused.body),
+    );
+    const own = await supertest(rig.app)
+      .patch(`/api/extensions/${rig.extensionId}`)
+      .set('Authorization', `Bearer ${key}`)
+      .send({ callerId: { number: { mode: 'user', value: NUMBER } } });
     assert.equal(own.status, 200, JSON.stringify(own.body));
     const sip = { callerId: { number: { mode: 'equipment' }, name: { mode: 'user', value: 'Bank' }, sendIdentityHeaders: true } };
     const name = await supertest(rig.app).patch(`/api/extensions/${rig.extensionId}`).set('Authorization', `Bearer ${key}`).send(sip);
     assert.equal(name.status, 400);
-    assert.ok(name.body.error.fields.some((f: { path: string }) => f.path === 'callerId.name.value'), JSON.stringify(name.body));
+    assert.ok(
+      name.body.error.fields.some((f: { path: string }) => f.path === 'callerId.name.value'),
+      JSON.stringify(name.body),
+    );
     await rig.admin.patch(`/api/extensions/${rig.extensionId}`, foreign).expect(200);
   });
 });
@@ -217,4 +244,3 @@ async function clientKey(rig: CallflowRig): Promise<{ key: string }> {
   const res = await rig.admin.post(`/api/clients/${rig.clientId}/api-keys`, { name: 'tenant' }).expect(201);
   return { key: res.body.key };
 }
-

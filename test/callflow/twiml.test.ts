@@ -1,15 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  BUSY_TWIML,
-  dialTwiml,
-  emptyTwiml,
-  gatherTwiml,
-  hangupTwiml,
-  playAndHangup,
-  rejectTwiml,
-  sayAndHangup,
-  type Speech,
-} from '../../src/callflow/twiml';
+import { BUSY_TWIML, dialTwiml, emptyTwiml, gatherTwiml, hangupTwiml, playAndHangup, rejectTwiml, sayAndHangup, type Speech } from '../../src/callflow/twiml';
 import { parseTwiml, type TwimlNode } from '../../src/twilio-sim/twiml-parse';
 import { assertValidTwiml } from '../../src/twilio-sim/twiml-validator';
 
@@ -76,7 +66,7 @@ describe('TwiML builders (pure)', () => {
     );
   });
 
-  it('when a one-key menu is gathered, then numDigits is set and finishOnKey left to Twilio\'s default', async () => {
+  it("when a one-key menu is gathered, then numDigits is set and finishOnKey left to Twilio's default", async () => {
     const g = (await tree(gatherTwiml(FR, { action: ACTION, lines: ['Tapez 1.'], numDigits: 1, timeout: 5 }))).children[0]!;
     assert.deepEqual(g.attrs, { input: 'dtmf', action: ACTION, method: 'POST', timeout: '5', actionOnEmptyResult: 'true', numDigits: '1' });
     assert.deepEqual(g.children, [node('Say', { language: 'fr-FR', voice: 'Polly.Lea' }, 'Tapez 1.')]);
@@ -107,20 +97,43 @@ describe('TwiML builders (pure)', () => {
     );
   });
 
-  it('when no caller ID is chosen, then <Dial> has no callerId attribute (Twilio uses the call\'s own)', async () => {
-    const d = (await tree(dialTwiml(EN, { before: [], callerId: null, timeLimit: 60, action: ACTION, ringTimeout: 20, target: { kind: 'number', address: '+14155550123' } }))).children[0]!;
+  it("when no caller ID is chosen, then <Dial> has no callerId attribute (Twilio uses the call's own)", async () => {
+    const d = (await tree(dialTwiml(EN, { before: [], callerId: null, timeLimit: 60, action: ACTION, ringTimeout: 20, target: { kind: 'number', address: '+14155550123' } })))
+      .children[0]!;
     assert.equal(d.name, 'Dial');
     assert.equal('callerId' in d.attrs, false);
   });
 
   it('when a SIP address is dialed with credentials, then <Sip> carries username and password and the URI with its headers', async () => {
     const uri = 'sip:alice@pbx.example.test?X-Caller=%2B14155550123';
-    const d = (await tree(dialTwiml(EN, { before: [], callerId: null, timeLimit: 60, action: ACTION, ringTimeout: 20, target: { kind: 'sip', address: uri, sipUsername: 'alice', sipPassword: 's3cret' } }))).children[0]!;
+    const d = (
+      await tree(
+        dialTwiml(EN, {
+          before: [],
+          callerId: null,
+          timeLimit: 60,
+          action: ACTION,
+          ringTimeout: 20,
+          target: { kind: 'sip', address: uri, sipUsername: 'alice', sipPassword: 's3cret' },
+        }),
+      )
+    ).children[0]!;
     assert.deepEqual(d.children, [node('Sip', { username: 'alice', password: 's3cret' }, uri)]);
   });
 
   it('when a SIP address is dialed without credentials, then <Sip> has no attributes', async () => {
-    const d = (await tree(dialTwiml(EN, { before: [], callerId: null, timeLimit: 60, action: ACTION, ringTimeout: 20, target: { kind: 'sip', address: 'sip:bob@pbx.example.test', sipUsername: null, sipPassword: null } }))).children[0]!;
+    const d = (
+      await tree(
+        dialTwiml(EN, {
+          before: [],
+          callerId: null,
+          timeLimit: 60,
+          action: ACTION,
+          ringTimeout: 20,
+          target: { kind: 'sip', address: 'sip:bob@pbx.example.test', sipUsername: null, sipPassword: null },
+        }),
+      )
+    ).children[0]!;
     assert.deepEqual(d.children, [node('Sip', {}, 'sip:bob@pbx.example.test')]);
   });
 

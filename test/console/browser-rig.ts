@@ -39,7 +39,11 @@ export function ensureConsoleBuilt(): void {
   const index = path.join(CONSOLE_DIST, 'index.html');
   const sources = Math.max(newest(path.join(ROOT, 'console', 'src')), statSync(path.join(ROOT, 'console', 'index.html')).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', path.join(ROOT, 'console', 'vite.config.mts')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', path.join(ROOT, 'console', 'vite.config.mts')],
+    { cwd: ROOT, stdio: 'pipe' },
+  );
 }
 
 export interface Rig {

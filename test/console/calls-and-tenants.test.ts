@@ -61,7 +61,7 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     await page.getByText('This API key was not accepted.').waitFor();
   });
 
-  it("when a call is placed with the phone simulator, then the calls list shows it and its page shows the timeline picture with the inbound and callback legs and the dial", async () => {
+  it('when a call is placed with the phone simulator, then the calls list shows it and its page shows the timeline picture with the inbound and callback legs and the dial', async () => {
     const sim = new LocalTwilio({
       accountSid: TEST_ACCOUNT_SID,
       authToken: TEST_AUTH_TOKEN,
@@ -75,11 +75,18 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     rig = await startRig({ twilioApiBaseUrl: twilioBase });
     const background = startBackgroundWork(rig.t.deps, { pollMs: 100, owner: 'console-test' });
     stops.push(() => background.stop());
-    const rt = await rig.admin.post('/api/rate-tables', { name: 'Demo', currency: 'USD', rates: [{ prefix: '+1', perMinute: '0.0100', initialSeconds: 30, incrementSeconds: 6 }] }).expect(201);
+    const rt = await rig.admin
+      .post('/api/rate-tables', { name: 'Demo', currency: 'USD', rates: [{ prefix: '+1', perMinute: '0.0100', initialSeconds: 30, incrementSeconds: 6 }] })
+      .expect(201);
     const c = await createClientWithKey(rig.t.app, { credit: '10.00', rateTableId: rt.body.id });
     const ch = await rig.admin.post('/api/channels', { name: 'Local PSTN', type: 'twilio', prefixes: [] }).expect(201);
     const ext = await rig.admin
-      .post('/api/extensions', { clientId: c.clientId, extensionNumber: '100', name: 'Demo desk', callback: { returnCalls: 'authorized', triggerAfterSeconds: 1, requireCallerPassword: true } })
+      .post('/api/extensions', {
+        clientId: c.clientId,
+        extensionNumber: '100',
+        name: 'Demo desk',
+        callback: { returnCalls: 'authorized', triggerAfterSeconds: 1, requireCallerPassword: true },
+      })
       .expect(201);
     await rig.admin.post(`/api/channels/${ch.body.id}/numbers`, { number: SERVICE_NUMBER, clientId: c.clientId, extensionId: ext.body.id }).expect(201);
     await rig.admin.post(`/api/extensions/${ext.body.id}/authorized-callers`, { number: CALLER, password: '1234', credit: 'unlimited' }).expect(201);
@@ -116,7 +123,11 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     assert.ok(markers.includes('PIN accepted'), markers.join(', '));
     assert.ok(markers.includes('destination'), markers.join(', '));
     // The ring starts the axis; the callback's bars come after it ends.
-    const xOf = (loc: ReturnType<typeof lane>) => loc.locator('rect').first().evaluate((el) => Number(el.getAttribute('x')));
+    const xOf = (loc: ReturnType<typeof lane>) =>
+      loc
+        .locator('rect')
+        .first()
+        .evaluate((el) => Number(el.getAttribute('x')));
     const ringX = await xOf(lane('Inbound call').locator('g.bar-ring'));
     const attemptX = await xOf(lane('Callback').locator('g.bar-attempt'));
     const dialX = await xOf(lane('Dial').locator('g.bar-dial'));
@@ -170,7 +181,10 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
       if (!callers[0]?.enabled) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.deepEqual(callers.map((x) => [x.number, x.enabled, x.pinSet, x.totalCredit]), [[CALLER, false, true, '5.00']]);
+    assert.deepEqual(
+      callers.map((x) => [x.number, x.enabled, x.pinSet, x.totalCredit]),
+      [[CALLER, false, true, '5.00']],
+    );
     await page.getByRole('button', { name: `Edit ${CALLER}` }).click();
     await page.getByLabel('Top-up amount').fill('2.50');
     await page.getByRole('button', { name: 'Add credit' }).click();
@@ -223,6 +237,9 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     assert.equal(await page.locator('script[src^="http"]').count(), 0, 'no script from another origin');
     assert.ok((await page.locator('.swagger-ui .opblock').count()) > 20);
     await screenshot(page, 'api-docs', { fullPage: false });
-    assert.deepEqual(browser.problems.filter((p) => !/status of 40\d/.test(p)), []);
+    assert.deepEqual(
+      browser.problems.filter((p) => !/status of 40\d/.test(p)),
+      [],
+    );
   });
 });

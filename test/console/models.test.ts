@@ -22,15 +22,34 @@ describe('console models (pure)', () => {
       ev(131, 'session-ended', { reason: 'dial-completed' }),
     ]);
     const [inbound, callback, dial] = t.lanes;
-    assert.deepEqual(inbound!.bars.map((b) => [b.kind, (b.to - b.from) / 1000]), [['ring', 5]]);
-    assert.deepEqual(callback!.bars.map((b) => [b.kind, b.label, (b.to - b.from) / 1000]), [
-      ['failed', 'attempt 1: busy', 12],
-      ['attempt', 'attempt 2', 6],
-      ['answered', 'answered', 75],
-    ]);
-    assert.deepEqual(callback!.markers.map((m) => [m.label, m.kind]), [['PIN wrong', 'bad'], ['PIN accepted', 'ok'], ['ended', 'info']]);
-    assert.deepEqual(dial!.bars.map((b) => [b.kind, b.label]), [['dial', '+442071838750 completed, 58 s']]);
-    assert.deepEqual(dial!.markers.map((m) => m.label), ['charge 0.02']);
+    assert.deepEqual(
+      inbound!.bars.map((b) => [b.kind, (b.to - b.from) / 1000]),
+      [['ring', 5]],
+    );
+    assert.deepEqual(
+      callback!.bars.map((b) => [b.kind, b.label, (b.to - b.from) / 1000]),
+      [
+        ['failed', 'attempt 1: busy', 12],
+        ['attempt', 'attempt 2', 6],
+        ['answered', 'answered', 75],
+      ],
+    );
+    assert.deepEqual(
+      callback!.markers.map((m) => [m.label, m.kind]),
+      [
+        ['PIN wrong', 'bad'],
+        ['PIN accepted', 'ok'],
+        ['ended', 'info'],
+      ],
+    );
+    assert.deepEqual(
+      dial!.bars.map((b) => [b.kind, b.label]),
+      [['dial', '+442071838750 completed, 58 s']],
+    );
+    assert.deepEqual(
+      dial!.markers.map((m) => m.label),
+      ['charge 0.02'],
+    );
     assert.equal((t.end - t.start) / 1000, 131);
   });
 
@@ -52,7 +71,11 @@ describe('console models (pure)', () => {
     const h = callsPerHour(calls, now);
     assert.equal(h.x.length, 24);
     assert.deepEqual([h.series.completed!.at(-1), h.series.refused!.at(-1), h.series.failed!.at(-2)], [1, 1, 1]);
-    assert.equal(h.series.completed!.reduce((a, b) => a + b, 0), 1, 'yesterday 01:00 is outside the last 24 hours');
+    assert.equal(
+      h.series.completed!.reduce((a, b) => a + b, 0),
+      1,
+      'yesterday 01:00 is outside the last 24 hours',
+    );
     const d = spendPerDay(calls, now);
     assert.deepEqual([d.spend.at(-1), d.spend.at(-2)], [0.1125, 1.0001]);
     assert.equal(d.spend.reduce((a, b) => a + b, 0).toFixed(4), '1.1126', 'December is outside the 14 days');

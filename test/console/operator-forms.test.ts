@@ -57,7 +57,10 @@ describe('console: the operator sets up a client through the forms (headless Chr
     const tables = (await rig.admin.get('/api/rate-tables').expect(200)).body.items;
     assert.deepEqual(
       tables[0].rates.map((r: { prefix: string; perMinute: string; initialSeconds: number }) => [r.prefix, r.perMinute, r.initialSeconds]),
-      [['+1', '0.01', 30], ['+44', '0.02', 60]],
+      [
+        ['+1', '0.01', 30],
+        ['+44', '0.02', 60],
+      ],
     );
     assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'rate-table');
@@ -156,6 +159,10 @@ describe('console: the operator sets up a client through the forms (headless Chr
     await page.getByRole('button', { name: 'Remove selected' }).click();
     await page.getByText('Selected CallerIDs removed.').waitFor();
     assert.deepEqual((await rig.admin.get(`/api/extensions/${ext.id}`).expect(200)).body.callerId.numbers, ['+12025550101']);
-    assert.deepEqual(browser.problems.filter((p) => !/status of 40\d/.test(p)), [], 'no script errors or CSP violations');
+    assert.deepEqual(
+      browser.problems.filter((p) => !/status of 40\d/.test(p)),
+      [],
+      'no script errors or CSP violations',
+    );
   });
 });

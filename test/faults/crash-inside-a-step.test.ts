@@ -45,7 +45,7 @@ describe('faults: the service killed inside a conversation step', () => {
     return { prompt: await rig.gather(first, CALLER_PIN, sid), sid };
   }
 
-  it('when the instance dies after claiming the destination step, then Twilio\'s retry still leads to the <Dial>, not to the same prompt forever', async () => {
+  it("when the instance dies after claiming the destination step, then Twilio's retry still leads to the <Dial>, not to the same prompt forever", async () => {
     const { prompt, sid } = await atDestinationPrompt();
     const action = findOne(prompt.tree, 'Gather').attrs.action!;
     await dieAfterClaim(rig, action);
@@ -57,7 +57,7 @@ describe('faults: the service killed inside a conversation step', () => {
     assert.equal(await reservationModel(testDb()).countDocuments({ state: 'held' }), 1, 'credit held twice for one dial');
   });
 
-  it('when the instance dies after claiming the dial-result step, then Twilio\'s retry does not dial again and the dial is charged once', async () => {
+  it("when the instance dies after claiming the dial-result step, then Twilio's retry does not dial again and the dial is charged once", async () => {
     const { prompt, sid } = await atDestinationPrompt();
     const dial = await rig.gather(prompt, '2025550186#', sid);
     await dieAfterClaim(rig, findOne(dial.tree, 'Dial').attrs.action!);

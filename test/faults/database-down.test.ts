@@ -106,7 +106,7 @@ describe('faults: the database stopped during an incoming call', function () {
       await db?.destroy();
     });
 
-    it('when the database is down as a call arrives, then the webhook answers valid TwiML (no 500), and once it is back Twilio\'s retry of that CallSid gets one session, one job and one callback', async () => {
+    it("when the database is down as a call arrives, then the webhook answers valid TwiML (no 500), and once it is back Twilio's retry of that CallSid gets one session, one job and one callback", async () => {
       conn = await connectDatabase(db.uri, 'callback');
       rig = await rigOn(conn);
       await rig.seed();
@@ -143,13 +143,16 @@ describe('faults: the database stopped during an incoming call', function () {
 
     // A retried CallSid whose key exists but whose session was never stored finishes the first attempt's
     // work under its ids (it used to be answered as a replay, and the callback was lost).
-    it('when the database dies right after the call\'s idempotency key was written, then Twilio\'s retry once it is back still gets its session and exactly one callback', async () => {
+    it("when the database dies right after the call's idempotency key was written, then Twilio's retry once it is back still gets its session and exactly one callback", async () => {
       proxy = new FaultProxy(db.port);
       conn = await connectDatabase(await proxy.start(), 'callback');
       rig = await rigOn(conn);
       await rig.seed();
       const sid = callSid();
-      proxy.killAfter((command, collection) => command === 'insert' && collection === 'inbound_calls', () => db.kill());
+      proxy.killAfter(
+        (command, collection) => command === 'insert' && collection === 'inbound_calls',
+        () => db.kill(),
+      );
 
       const started = Date.now();
       const res = await rig.t.signedPost('/voice/incoming', incoming(sid));
@@ -177,7 +180,7 @@ describe('faults: the database stopped during an incoming call', function () {
     });
     afterEach(() => rig?.stop());
 
-    it('when the service\'s database dies and a call arrives, then it answers valid TwiML (no 500), and after a restart on the same DATA_DIR Twilio\'s retry gets exactly one callback', async () => {
+    it("when the service's database dies and a call arrives, then it answers valid TwiML (no 500), and after a restart on the same DATA_DIR Twilio's retry gets exactly one callback", async () => {
       await rig.start();
       await rig.seed();
       const sid = callSid();

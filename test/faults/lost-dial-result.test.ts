@@ -47,7 +47,10 @@ describe('faults: the dial-result lost', () => {
     assert.equal(settled!.charge, 210);
 
     const charges = await creditEntryModel(testDb()).find({ kind: 'call-charge', authorizedCallerId: null }).lean();
-    assert.deepEqual(charges.map((c) => c.amount + 0).sort((a, b) => a - b), [-210, 0]);
+    assert.deepEqual(
+      charges.map((c) => c.amount + 0).sort((a, b) => a - b),
+      [-210, 0],
+    );
     assert.equal((await clientModel(testDb()).findById(rig.clientId).lean())!.balance, 100_000 - 210);
     assert.equal((await sweep(rig.t.deps)).reservationsSettled, 0, 'settled twice');
   });

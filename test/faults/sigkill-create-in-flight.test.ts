@@ -46,7 +46,10 @@ describe('faults: the service killed (SIGKILL) while calls.create is in flight',
       45_000,
     );
     assert.equal(adopted.callback.callSid, twilioSid);
-    assert.ok(adopted.timeline.some((e) => e.event === 'callback-adopted'), adopted.timeline.map((e) => e.event).join(','));
+    assert.ok(
+      adopted.timeline.some((e) => e.event === 'callback-adopted'),
+      adopted.timeline.map((e) => e.event).join(','),
+    );
     const lookups = rig.standin.requests.filter((r) => r.operationId === 'ListCall');
     assert.ok(lookups.length >= 1);
     assert.equal(lookups[0]!.query.To, CALLER);

@@ -21,12 +21,13 @@ export class StoppableDb {
   }
 
   async start(): Promise<void> {
-    if (!this.port) this.port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as net.AddressInfo;
-        s.close(() => resolve(port));
+    if (!this.port)
+      this.port = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port } = s.address() as net.AddressInfo;
+          s.close(() => resolve(port));
+        });
       });
-    });
     const binary = await ensureFerretDbBinary();
     const child = spawn(binary, ['-dir', path.join(this.dir, 'ferretdb'), '-listen', `127.0.0.1:${this.port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;

@@ -67,7 +67,12 @@ describe('security: no secret in any log line', function () {
     const key = (await rig.admin.post(`/api/clients/${rig.clientId}/api-keys`, { name: 'log test' }).expect(201)).body.key as string;
     const client = apiAs(rig.app, key);
     const sip = await rig.admin
-      .post('/api/channels', { name: 'SIP trunk', type: 'sip', prefixes: ['+49'], sip: { domain: 'pbx.example.com', username: 'trunkuser', password: SIP_PASSWORD, transport: 'tls' } })
+      .post('/api/channels', {
+        name: 'SIP trunk',
+        type: 'sip',
+        prefixes: ['+49'],
+        sip: { domain: 'pbx.example.com', username: 'trunkuser', password: SIP_PASSWORD, transport: 'tls' },
+      })
       .expect(201);
     await rig.admin.get(`/api/channels/${sip.body.id}`).expect(200);
     await client.get(`/api/extensions/${rig.extensionId}/authorized-callers`).expect(200);

@@ -23,14 +23,63 @@ const validCallSid = fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `CA${h}`);
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '+', '00', '*', '#', 'anonymous', '+442071838750', '+12025550143', '$ne', '{"$gt":""}', '<Say>x</Say>', ']]>', '\u0000', '%00', '../../etc/passwd', 'null', 'undefined', '[object Object]', '1e309', '-1'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '+',
+    '00',
+    '*',
+    '#',
+    'anonymous',
+    '+442071838750',
+    '+12025550143',
+    '$ne',
+    '{"$gt":""}',
+    '<Say>x</Say>',
+    ']]>',
+    '\u0000',
+    '%00',
+    '../../etc/passwd',
+    'null',
+    'undefined',
+    '[object Object]',
+    '1e309',
+    '-1',
+  ),
   fc.integer().map(String),
   fc.integer({ min: 65, max: 5_000 }).map((n) => 'x'.repeat(n)),
 );
-const knownKey = fc.constantFrom('CallSid', 'AccountSid', 'From', 'To', 'CallerName', 'CallStatus', 'Direction', 'Digits', 'DialCallStatus', 'DialCallDuration', 'DialCallSid', 'CallDuration', 'AnsweredBy', 'ApiVersion');
+const knownKey = fc.constantFrom(
+  'CallSid',
+  'AccountSid',
+  'From',
+  'To',
+  'CallerName',
+  'CallStatus',
+  'Direction',
+  'Digits',
+  'DialCallStatus',
+  'DialCallDuration',
+  'DialCallSid',
+  'CallDuration',
+  'AnsweredBy',
+  'ApiVersion',
+);
 const hostileKey = fc.oneof(
   knownKey,
-  fc.constantFrom('From[$ne]', 'To[$gt]', 'To[$ne]', 'CallSid[$regex]', '__proto__', 'constructor[prototype][x]', '__proto__[admin]', 'From[]', 'To[0]', 'Digits[$gt]', 'a'.repeat(300)),
+  fc.constantFrom(
+    'From[$ne]',
+    'To[$gt]',
+    'To[$ne]',
+    'CallSid[$regex]',
+    '__proto__',
+    'constructor[prototype][x]',
+    '__proto__[admin]',
+    'From[]',
+    'To[0]',
+    'Digits[$gt]',
+    'a'.repeat(300),
+  ),
   fc.string({ minLength: 1, maxLength: 20 }),
 );
 
@@ -38,7 +87,11 @@ const fields = fc
   .tuple(
     fc.record(
       // CallSid mostly valid: the voice edge answers 400 without one (issue 15), and the routes need exercising.
-      { CallSid: fc.oneof(validCallSid, validCallSid, validCallSid, hostileString), From: fc.oneof(fc.constant(CALLER), hostileString), To: fc.oneof(fc.constant(NUMBER), hostileString) },
+      {
+        CallSid: fc.oneof(validCallSid, validCallSid, validCallSid, hostileString),
+        From: fc.oneof(fc.constant(CALLER), hostileString),
+        To: fc.oneof(fc.constant(NUMBER), hostileString),
+      },
       { requiredKeys: ['CallSid'] },
     ),
     fc.array(fc.tuple(hostileKey, hostileString), { maxLength: 12 }),
@@ -122,7 +175,9 @@ describe('fuzz: voice webhooks', function () {
       case 'multipart': {
         const b = 'fuzzboundary';
         req = req.set('Content-Type', `multipart/form-data; boundary=${b}`);
-        body = Object.entries(params).map(([k, v]) => `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${b}--\r\n`;
+        body = `${Object.entries(params)
+          .map(([k, v]) => `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+          .join('')}--${b}--\r\n`;
         break;
       }
       case 'text':
@@ -164,7 +219,9 @@ describe('fuzz: voice webhooks', function () {
     if (twimlSeen.size > 0) {
       const entries = [...twimlSeen];
       const results = await Promise.all(entries.map(([xml]) => validateTwiml(xml)));
-      results.forEach((r, i) => assert.ok(r.valid, `invalid TwiML for ${entries[i]![1]}:\n${entries[i]![0]}\n${r.errors.join('\n')}`));
+      results.forEach((r, i) => {
+        assert.ok(r.valid, `invalid TwiML for ${entries[i]![1]}:\n${entries[i]![0]}\n${r.errors.join('\n')}`);
+      });
     }
     twimlSeen.clear();
   });
@@ -190,7 +247,13 @@ describe('fuzz: voice webhooks', function () {
   });
 
   it('when a valid Twilio signature is replayed on another path or with other parameters, then it is refused with 403', async () => {
-    const routes = ['/voice/incoming', '/voice/status', `/voice/callback/answer?session=${sessionId}`, `/voice/callback/pin?session=${sessionId}&step=1`, `/voice/callback/menu?session=${sessionId}&step=2`];
+    const routes = [
+      '/voice/incoming',
+      '/voice/status',
+      `/voice/callback/answer?session=${sessionId}`,
+      `/voice/callback/pin?session=${sessionId}&step=1`,
+      `/voice/callback/menu?session=${sessionId}&step=2`,
+    ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom(...routes), fields, async (signedFor, sentTo, params) => {
         fc.pre(signedFor !== sentTo);

@@ -55,12 +55,19 @@ describe('hardening: throttling failed authentication (issue 15, item 7)', () =>
     for (let i = 0; i < 21; i++) await asFrom(t.app, ATTACKER, BAD_KEY);
     await asFrom(t.app, ATTACKER, TEST_ADMIN_KEY).expect(429);
     // The window's end, as stored (the limiter keeps its counters on the database's documents).
-    const moved = await testDb().db!.collection('auth_failures').updateMany({}, { $set: { expire: new Date(Date.now() - 1000) } });
+    const moved = await testDb()
+      .db!.collection('auth_failures')
+      .updateMany({}, { $set: { expire: new Date(Date.now() - 1000) } });
     assert.ok(moved.matchedCount >= 1);
     await asFrom(t.app, ATTACKER, TEST_ADMIN_KEY).expect(200);
     // FerretDB has no TTL index: the sweeper deletes ended windows.
     assert.ok((await sweep(t.deps)).authFailuresCleared >= 1);
-    assert.equal(await testDb().db!.collection('auth_failures').countDocuments({ expire: { $lt: new Date() } }), 0);
+    assert.equal(
+      await testDb()
+        .db!.collection('auth_failures')
+        .countDocuments({ expire: { $lt: new Date() } }),
+      0,
+    );
     for (let i = 0; i < 20; i++) await asFrom(t.app, ATTACKER, BAD_KEY).expect(401);
     await asFrom(t.app, ATTACKER, BAD_KEY).expect(429);
   });

@@ -36,7 +36,10 @@ describe('hardening: DATA_DIR permissions and HOST (issue 15, item 2)', function
       loadOrCreateDataKey(dataDir);
       assert.equal(mode(dataDir), 0o700);
       const entries = entriesUnder(dataDir);
-      assert.ok(entries.some((e) => e.path.endsWith('.sqlite')), entries.map((e) => e.path).join(', '));
+      assert.ok(
+        entries.some((e) => e.path.endsWith('.sqlite')),
+        entries.map((e) => e.path).join(', '),
+      );
       for (const e of entries) assert.equal(mode(e.path), e.dir ? 0o700 : 0o600, `${path.relative(dataDir, e.path)} is ${mode(e.path).toString(8)}`);
     } finally {
       await db.stop();

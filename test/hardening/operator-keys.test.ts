@@ -53,7 +53,9 @@ describe('hardening: operator keys (issue 15, item 8)', () => {
     await asClient.get('/api/api-keys').expect(404);
     const own = (await apiKeyModel(testDb()).findOne({ role: 'client' }).lean())!;
     await asClient.delete(`/api/api-keys/${String(own._id)}`).expect(404);
-    await apiAs(app).delete(`/api/api-keys/${String(own._id)}`).expect(204);
+    await apiAs(app)
+      .delete(`/api/api-keys/${String(own._id)}`)
+      .expect(204);
     await supertest(app).get('/api/clients').set('Authorization', `Bearer ${c.key}`).expect(401);
   });
 

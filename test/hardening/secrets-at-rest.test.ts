@@ -48,7 +48,10 @@ describe('hardening: no SIP password at rest (issue 15, item 1)', () => {
     const dir = testDataDir();
     if (!dir) return; // on MONGODB_URI there are no embedded database files to search
     const files = filesUnder(dir);
-    assert.ok(files.some((f) => /\.sqlite(-wal)?$/.test(f)), `no SQLite files under the data dir: ${files.join(', ')}`);
+    assert.ok(
+      files.some((f) => /\.sqlite(-wal)?$/.test(f)),
+      `no SQLite files under the data dir: ${files.join(', ')}`,
+    );
     for (const f of files) {
       assert.ok(!fs.readFileSync(f).includes(SIP_PASSWORD), `${path.relative(dir, f)} holds the SIP password in clear`);
     }

@@ -20,7 +20,7 @@ function signedWithExtra(rig: CallflowRig, path: string, params: Record<string, 
   return supertest(rig.app).post(path).set('X-Twilio-Signature', twilioSignatureFor(path, params)).type('form').send(body.toString());
 }
 
-describe('hardening: the voice webhooks\' form (issue 15, item 4)', () => {
+describe("hardening: the voice webhooks' form (issue 15, item 4)", () => {
   let rig: CallflowRig;
   beforeEach(async () => {
     rig = new CallflowRig();

@@ -3,13 +3,15 @@ import { defaultTwilioReferenceDir, findTwilioReferenceDir } from '../../src/twi
 
 // Twilio's TwiML XSD is not on npm: a clone without the reference directory skips those checks (CI has it).
 if (!findTwilioReferenceDir()) {
-  console.log(`TwiML XSD checks skipped: no Twilio reference directory at ${defaultTwilioReferenceDir()} (set TWILIO_REFERENCE_DIR); our own TwiML rules and Twilio's REST OpenAPI still apply`);
+  console.log(
+    `TwiML XSD checks skipped: no Twilio reference directory at ${defaultTwilioReferenceDir()} (set TWILIO_REFERENCE_DIR); our own TwiML rules and Twilio's REST OpenAPI still apply`,
+  );
 }
 
 /**
  * The database starts only when a test file of this run reaches test/support/database.ts (directly or
  * through the harness): mocha loads every spec file before the first hook, so by then the module is in
- * the require cache exactly when some suite asked for it. Pure suites (`npx mocha test/callflow-pure`)
+ * the require cache exactly when some suite asked for it. Pure suites (`npx mocha test/callflow/i18n`)
  * start nothing. This file must not import the database module itself, or every run would look like
  * one that needs it.
  */

@@ -39,7 +39,10 @@ export async function createRateTable(admin: ApiAs, body: Record<string, unknown
     .post('/api/rate-tables', {
       name: unique('rates'),
       currency: 'USD',
-      rates: [{ prefix: '+44', perMinute: '0.0200' }, { prefix: '+1', perMinute: '0.0100' }],
+      rates: [
+        { prefix: '+44', perMinute: '0.0200' },
+        { prefix: '+1', perMinute: '0.0100' },
+      ],
       ...body,
     })
     .expect(201);
@@ -47,10 +50,7 @@ export async function createRateTable(admin: ApiAs, body: Record<string, unknown
 }
 
 /** Creates a client (with a rate table) and a client API key; returns both. */
-export async function createClientWithKey(
-  app: Express,
-  body: Record<string, unknown> = {},
-): Promise<{ clientId: string; key: string; rateTableId: string; api: ApiAs }> {
+export async function createClientWithKey(app: Express, body: Record<string, unknown> = {}): Promise<{ clientId: string; key: string; rateTableId: string; api: ApiAs }> {
   const admin = apiAs(app);
   const rateTableId = (body.rateTableId as string | undefined) ?? (await createRateTable(admin)).id;
   const client = await admin.post('/api/clients', { name: unique('client'), credit: '10.00', rateTableId, ...body }).expect(201);

@@ -54,9 +54,5 @@ export function testDbUri(): { uri: string; dbName: string } {
 export async function clearTestDatabase(): Promise<void> {
   const conn = testDb();
   const collections = await conn.db!.listCollections({}, { nameOnly: true }).toArray();
-  await Promise.all(
-    collections
-      .filter((c) => !c.name.startsWith('system.'))
-      .map((c) => conn.db!.collection(c.name).deleteMany({})),
-  );
+  await Promise.all(collections.filter((c) => !c.name.startsWith('system.')).map((c) => conn.db!.collection(c.name).deleteMany({})));
 }

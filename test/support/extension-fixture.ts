@@ -5,10 +5,7 @@ import { testDb } from './database';
 let seq = 0;
 
 /** An extension written straight to the database, for tests about other resources that refer to one. */
-export async function createExtensionDoc(
-  clientId: string,
-  callerId: { numbers?: string[]; defaultNumber?: string | null } = {},
-): Promise<string> {
+export async function createExtensionDoc(clientId: string, callerId: { numbers?: string[]; defaultNumber?: string | null } = {}): Promise<string> {
   const ext = await extensionModel(testDb()).create({
     clientId: new Types.ObjectId(clientId),
     extensionNumber: `0003*${String(++seq).padStart(3, '0')}`,

@@ -64,11 +64,6 @@ export function createTestApp(
     app,
     deps,
     clock,
-    signedPost: (path, params) =>
-      supertest(app)
-        .post(path)
-        .set('X-Twilio-Signature', twilioSignatureFor(path, params))
-        .type('form')
-        .send(params),
+    signedPost: (path, params) => supertest(app).post(path).set('X-Twilio-Signature', twilioSignatureFor(path, params)).type('form').send(params),
   };
 }

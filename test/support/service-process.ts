@@ -39,9 +39,7 @@ export function startServiceProcess(env: Record<string, string>): ServiceProcess
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
     child,
     lines,
@@ -51,10 +49,7 @@ export function startServiceProcess(env: Record<string, string>): ServiceProcess
       const found = lines.find((l) => msg.test(String(l.msg)));
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no log line ${msg} within ${timeoutMs} ms; stderr: ${stderr.join('')}`)),
-          timeoutMs,
-        );
+        const timer = setTimeout(() => reject(new Error(`no log line ${msg} within ${timeoutMs} ms; stderr: ${stderr.join('')}`)), timeoutMs);
         waiters.push({
           msg,
           resolve: (l) => {

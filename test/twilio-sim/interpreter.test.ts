@@ -3,16 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import twilio from 'twilio';
-import {
-  fastClock,
-  newCallSid,
-  scriptedKeys,
-  TwimlInterpreter,
-  type CallLeg,
-  type CallResult,
-  type PartyBehaviour,
-  type SimEvent,
-} from '../../src/twilio-sim/interpreter';
+import { fastClock, newCallSid, scriptedKeys, TwimlInterpreter, type CallLeg, type CallResult, type PartyBehaviour, type SimEvent } from '../../src/twilio-sim/interpreter';
 import { findTwilioReferenceDir } from '../../src/twilio-sim/reference-dir';
 
 /**
@@ -116,7 +107,10 @@ describe('TwiML interpreter', function () {
       docs['/start'] = `<Say>Hello</Say><Play>https://example.test/a.mp3</Play><Pause length="7"/><Hangup/>`;
       const r = await run();
       assert.equal(r.outcome, 'hangup');
-      assert.deepEqual(r.events.filter((e) => ['say', 'play', 'pause', 'hangup'].includes(e.type)).map((e) => e.type), ['say', 'play', 'pause', 'hangup']);
+      assert.deepEqual(
+        r.events.filter((e) => ['say', 'play', 'pause', 'hangup'].includes(e.type)).map((e) => e.type),
+        ['say', 'play', 'pause', 'hangup'],
+      );
       assert.equal(r.eventsOf('pause')[0]!.seconds, 7);
       assert.ok(r.elapsedS >= 7, `elapsed ${r.elapsedS}`);
     });
@@ -148,8 +142,7 @@ describe('TwiML interpreter', function () {
   });
 
   describe('<Gather>', () => {
-    const gatherThen = (attrs: string) =>
-      `<Gather input="dtmf" action="{BASE}/got" ${attrs}><Say>Enter</Say></Gather><Say>fell through</Say><Hangup/>`;
+    const gatherThen = (attrs: string) => `<Gather input="dtmf" action="{BASE}/got" ${attrs}><Say>Enter</Say></Gather><Say>fell through</Say><Hangup/>`;
 
     it('when keys end with the finishOnKey (default #), then the action gets Digits without it', async () => {
       docs['/start'] = gatherThen('');
@@ -296,7 +289,7 @@ describe('TwiML interpreter', function () {
       assert.equal((await run()).outcome, 'error');
     });
 
-    it('when Twilio\'s reference dir is absent (structure checks only), then unknown verbs and relative URLs are still refused', async () => {
+    it("when Twilio's reference dir is absent (structure checks only), then unknown verbs and relative URLs are still refused", async () => {
       docs['/start'] = '<Sing>la</Sing>';
       assert.equal((await run({ validation: 'structure' })).outcome, 'error');
       docs['/start'] = '<Redirect>/next</Redirect>';

@@ -13,7 +13,7 @@ describe('Twilio REST stand-in', function () {
   let base: string;
   let client: TwilioClient;
 
-  before(async function () {
+  before(async () => {
     assert.ok(findTwilioOpenApiFile(), "Twilio's OpenAPI description comes with the devDependency @twilio/cli-core: run npm ci");
     standin = new TwilioRestStandin({ accountSid, authToken });
     base = await standin.start();
@@ -40,9 +40,14 @@ describe('Twilio REST stand-in', function () {
 
   it('when the SDK creates a call, the stand-in records its form params and answers a queued call', async () => {
     const call = await client.calls.create({
-      to: '+15557654321', from: '+15551234567', url: 'https://cb.example.com/answer',
-      statusCallback: 'https://cb.example.com/status', statusCallbackEvent: ['initiated', 'answered', 'completed'],
-      timeout: 25, machineDetection: 'Enable', timeLimit: 600,
+      to: '+15557654321',
+      from: '+15551234567',
+      url: 'https://cb.example.com/answer',
+      statusCallback: 'https://cb.example.com/status',
+      statusCallbackEvent: ['initiated', 'answered', 'completed'],
+      timeout: 25,
+      machineDetection: 'Enable',
+      timeLimit: 600,
     });
     assert.match(call.sid, CALL_SID);
     assert.equal(call.status, 'queued');
@@ -63,14 +68,20 @@ describe('Twilio REST stand-in', function () {
     const r = await rawPost(callsPath, { To: '+15557654321', From: '+15551234567', Url: 'https://cb.example.com/a', CallerIdName: 'x' });
     assert.equal(r.status, 400);
     assert.equal(r.body.status, 400);
-    assert.ok(standin.violations.some((v) => /unknown field CallerIdName/.test(v)), standin.violations.join('\n'));
+    assert.ok(
+      standin.violations.some((v) => /unknown field CallerIdName/.test(v)),
+      standin.violations.join('\n'),
+    );
     assert.throws(() => standin.assertNoViolations(), /CallerIdName/);
   });
 
   it('when Timeout is not an integer, the request is a violation', async () => {
     const r = await rawPost(callsPath, { To: '+15557654321', From: '+15551234567', Url: 'https://cb.example.com/a', Timeout: 'abc' });
     assert.equal(r.status, 400);
-    assert.ok(standin.violations.some((v) => /Timeout must be integer/.test(v)), standin.violations.join('\n'));
+    assert.ok(
+      standin.violations.some((v) => /Timeout must be integer/.test(v)),
+      standin.violations.join('\n'),
+    );
   });
 
   it('when a required field or an absolute Url is missing, the request is a violation', async () => {
@@ -82,7 +93,10 @@ describe('Twilio REST stand-in', function () {
   it('when inline Twiml is invalid TwiML, the request is a violation', async () => {
     const r = await rawPost(callsPath, { To: '+15557654321', From: '+15551234567', Twiml: '<Response><Ring/></Response>' });
     assert.equal(r.status, 400);
-    assert.ok(standin.violations.some((v) => /Twiml: .*(Element 'Ring'|<Ring> is not a TwiML verb)/.test(v)), standin.violations.join('\n'));
+    assert.ok(
+      standin.violations.some((v) => /Twiml: .*(Element 'Ring'|<Ring> is not a TwiML verb)/.test(v)),
+      standin.violations.join('\n'),
+    );
   });
 
   it('when the credentials are wrong, it answers 401 and the SDK raises code 20003', async () => {
@@ -98,8 +112,7 @@ describe('Twilio REST stand-in', function () {
     standin.failNext(1, { status: 500, code: 20500, message: 'Internal Server Error' });
     await assert.rejects(
       client.calls.create({ to: '+15557654321', from: '+15551234567', url: 'https://cb.example.com/a' }),
-      (err: Error & { status?: number; code?: number }) =>
-        err.constructor.name === 'RestException' && err.status === 500 && err.code === 20500,
+      (err: Error & { status?: number; code?: number }) => err.constructor.name === 'RestException' && err.status === 500 && err.code === 20500,
     );
     const ok = await client.calls.create({ to: '+15557654321', from: '+15551234567', url: 'https://cb.example.com/a' });
     assert.match(ok.sid, CALL_SID);
@@ -109,8 +122,7 @@ describe('Twilio REST stand-in', function () {
     standin.failNext(1, { status: 400, code: 21211, message: "Invalid 'To' Phone Number" });
     await assert.rejects(
       client.calls.create({ to: '+1', from: '+15551234567', url: 'https://cb.example.com/a' }),
-      (err: { status?: number; code?: number; moreInfo?: string }) =>
-        err.status === 400 && err.code === 21211 && err.moreInfo === 'https://www.twilio.com/docs/errors/21211',
+      (err: { status?: number; code?: number; moreInfo?: string }) => err.status === 400 && err.code === 21211 && err.moreInfo === 'https://www.twilio.com/docs/errors/21211',
     );
   });
 
@@ -135,30 +147,29 @@ describe('Twilio REST stand-in', function () {
     assert.equal(standin.getCall(call.sid)?.url, 'https://cb.example.com/b');
     const done = await client.calls(call.sid).update({ status: 'completed' });
     assert.equal(done.status, 'completed');
-    await assert.rejects(
-      client.calls(call.sid).update({ twiml: '<Response><Hangup/></Response>' }),
-      (err: { code?: number }) => err.code === 21220,
-    );
+    await assert.rejects(client.calls(call.sid).update({ twiml: '<Response><Hangup/></Response>' }), (err: { code?: number }) => err.code === 21220);
     standin.assertNoViolations();
   });
 
   it('update with an unknown call sid answers 404 like Twilio', async () => {
-    await assert.rejects(
-      client.calls(`CA${'f'.repeat(32)}`).fetch(),
-      (err: { status?: number; code?: number }) => err.status === 404 && err.code === 20404,
-    );
+    await assert.rejects(client.calls(`CA${'f'.repeat(32)}`).fetch(), (err: { status?: number; code?: number }) => err.status === 404 && err.code === 20404);
   });
 
   it('lists seeded incoming numbers across pages and updates their voice webhook', async () => {
     for (let i = 0; i < 5; i++) standin.addIncomingNumber({ phoneNumber: `+1555000000${i}`, friendlyName: `line ${i}` });
     const all = await client.incomingPhoneNumbers.list({ pageSize: 2 });
-    assert.deepEqual(all.map((n) => n.phoneNumber), ['+15550000000', '+15550000001', '+15550000002', '+15550000003', '+15550000004']);
+    assert.deepEqual(
+      all.map((n) => n.phoneNumber),
+      ['+15550000000', '+15550000001', '+15550000002', '+15550000003', '+15550000004'],
+    );
     assert.equal(standin.requests.filter((r) => r.operationId === 'ListIncomingPhoneNumber').length, 3);
 
     const target = all[1]!;
     const updated = await client.incomingPhoneNumbers(target.sid).update({
-      voiceUrl: 'https://cb.example.com/voice', voiceMethod: 'POST',
-      statusCallback: 'https://cb.example.com/status', statusCallbackMethod: 'POST',
+      voiceUrl: 'https://cb.example.com/voice',
+      voiceMethod: 'POST',
+      statusCallback: 'https://cb.example.com/status',
+      statusCallbackMethod: 'POST',
     });
     assert.equal(updated.voiceUrl, 'https://cb.example.com/voice');
     assert.equal(updated.statusCallback, 'https://cb.example.com/status');

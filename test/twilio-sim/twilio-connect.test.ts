@@ -34,9 +34,7 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
     const admin = apiAs(t.app);
     const c = await createClientWithKey(t.app);
     const ch = await admin.post('/api/channels', { name: 'Local PSTN', type: 'twilio', prefixes: [] }).expect(201);
-    const ext = await admin
-      .post('/api/extensions', { clientId: c.clientId, extensionNumber: '100', name: 'Desk', callback: { returnCalls: 'caller' } })
-      .expect(201);
+    const ext = await admin.post('/api/extensions', { clientId: c.clientId, extensionNumber: '100', name: 'Desk', callback: { returnCalls: 'caller' } }).expect(201);
     await admin.post(`/api/channels/${ch.body.id}/numbers`, { number: RINGS_BACK, clientId: c.clientId, extensionId: ext.body.id }).expect(201);
     await admin.post(`/api/channels/${ch.body.id}/numbers`, { number: NO_EXTENSION, clientId: c.clientId }).expect(201);
     standin.addIncomingNumber({ phoneNumber: RINGS_BACK, voiceUrl: 'https://demo.twilio.com/welcome/voice/' });
@@ -60,12 +58,16 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
     });
   const byNumber = (n: string) => standin.incomingNumbers().find((x) => x.phone_number === n)!;
   const updates = () => standin.requests.filter((r) => r.operationId === 'UpdateIncomingPhoneNumber').length;
-  const serviceNumbers = async () => (await apiAs(t.app).get('/api/numbers?limit=100').expect(200)).body.items as Array<{ number: string; channel: { name: string }; clientId: string | null }>;
+  const serviceNumbers = async () =>
+    (await apiAs(t.app).get('/api/numbers?limit=100').expect(200)).body.items as Array<{ number: string; channel: { name: string }; clientId: string | null }>;
 
   it('when run with --dry-run, then it lists the changes and changes nothing on Twilio or in the service', async () => {
     const r = await run(true);
     assert.deepEqual(r.changes.map((c) => c.kind).sort(), ['create-channel', 'import-number', 'point-number']);
-    assert.ok(lines.some((l) => /would point \+12025550100/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /would point \+12025550100/.test(l)),
+      lines.join('\n'),
+    );
     assert.equal(updates(), 0);
     assert.equal(byNumber(RINGS_BACK).voice_url, 'https://demo.twilio.com/welcome/voice/');
     assert.equal((await serviceNumbers()).length, 2);

@@ -35,7 +35,12 @@ describe('TwiML validator', function () {
       ['Dial nested inside Say', '<Response><Say>Hi<Dial>+15551234567</Dial></Say></Response>', /Element 'Dial': This element is not expected/, /<Dial> is not allowed in <Say>/],
       ['a relative action URL', '<Response><Gather action="/menu"><Say>Hi</Say></Gather></Response>', /Gather@action: "\/menu" is not an absolute URL/],
       ['a relative Redirect URL', '<Response><Redirect>next</Redirect></Response>', /Redirect text: "next" is not an absolute URL/],
-      ['Reject with reason="nope"', '<Response><Reject reason="nope"/></Response>', /The value 'nope' is not an element of the set/, /<Reject>@reason: "nope" must be rejected or busy/],
+      [
+        'Reject with reason="nope"',
+        '<Response><Reject reason="nope"/></Response>',
+        /The value 'nope' is not an element of the set/,
+        /<Reject>@reason: "nope" must be rejected or busy/,
+      ],
       ['Reject that is not the first verb (the call would be answered and billed)', '<Response><Pause length="1"/><Reject/></Response>', /<Reject> is verb 2/],
       ['verbs after Hangup', '<Response><Hangup/><Say>never</Say></Response>', /<Say> after <Hangup> is unreachable/],
       ['verbs after a Dial with action', `<Response><Dial action="${BASE}/d">+15551234567</Dial><Say>never</Say></Response>`, /after <Dial action> is unreachable/],
@@ -53,7 +58,10 @@ describe('TwiML validator', function () {
         const r = await validateTwiml(xml);
         assert.equal(r.schemaChecked, withXsd);
         assert.equal(r.valid, false);
-        assert.ok(r.errors.some((e) => expected.test(e)), `expected an error matching ${expected}, got:\n${r.errors.join('\n')}`);
+        assert.ok(
+          r.errors.some((e) => expected.test(e)),
+          `expected an error matching ${expected}, got:\n${r.errors.join('\n')}`,
+        );
       });
     }
 
@@ -66,10 +74,12 @@ describe('TwiML validator', function () {
   });
 
   it('validates many documents at once in one xmllint run', async () => {
-    const docs = Array.from({ length: 8 }, (_, i) =>
-      i % 2 ? '<Response><Reject reason="busy"/></Response>' : '<Response><Nope/></Response>');
+    const docs = Array.from({ length: 8 }, (_, i) => (i % 2 ? '<Response><Reject reason="busy"/></Response>' : '<Response><Nope/></Response>'));
     const results = await Promise.all(docs.map((d) => validateTwiml(d)));
-    assert.deepEqual(results.map((r) => r.valid), docs.map((_, i) => i % 2 === 1));
+    assert.deepEqual(
+      results.map((r) => r.valid),
+      docs.map((_, i) => i % 2 === 1),
+    );
   });
 });
 

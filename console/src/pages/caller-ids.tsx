@@ -38,7 +38,14 @@ export function CallerIdPage({ id }: { id: string }) {
 
 function CallerIdOptions({ ext, onSaved }: { ext: Schemas['Extension']; onSaved: () => void }) {
   const c = ext.callerId;
-  const [f, setF] = useState({ nameMode: c.name.mode, name: c.name.value ?? '', numberMode: c.number.mode, number: c.number.value ?? '', hide: c.hide, headers: c.sendIdentityHeaders });
+  const [f, setF] = useState({
+    nameMode: c.name.mode,
+    name: c.name.value ?? '',
+    numberMode: c.number.mode,
+    number: c.number.value ?? '',
+    hide: c.hide,
+    headers: c.sendIdentityHeaders,
+  });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
   useEffect(() => setErrors({}), [ext.id]);
@@ -60,7 +67,13 @@ function CallerIdOptions({ ext, onSaved }: { ext: Schemas['Extension']; onSaved:
       <fieldset>
         <legend>CallerID name in public calls</legend>
         <SelectField label="CallerID name" value={f.nameMode} onChange={(v) => setF({ ...f, nameMode: v as Mode })} options={MODES} error={errors['callerId.name.mode']} />
-        <TextField label="CallerID name set by user" value={f.name} disabled={f.nameMode !== 'user'} onInput={(v) => setF({ ...f, name: v })} error={errors['callerId.name.value']} />
+        <TextField
+          label="CallerID name set by user"
+          value={f.name}
+          disabled={f.nameMode !== 'user'}
+          onInput={(v) => setF({ ...f, name: v })}
+          error={errors['callerId.name.value']}
+        />
       </fieldset>
       <fieldset>
         <legend>CallerID number in public calls</legend>
@@ -106,11 +119,16 @@ function CallerIdTable({ ext, rows, onSaved }: { ext: Schemas['Extension']; rows
     setSelected(next);
   };
   const assign = () => put([...new Set([...current.numbers, ...selected])], current.defaultNumber, 'CallerIDs assigned.');
-  const remove = () => put(current.numbers.filter((n) => !selected.has(n)), current.defaultNumber, 'Selected CallerIDs removed.');
+  const remove = () =>
+    put(
+      current.numbers.filter((n) => !selected.has(n)),
+      current.defaultNumber,
+      'Selected CallerIDs removed.',
+    );
   return (
     <>
       <h2>Currently Using CallerID Numbers</h2>
-      <p class="in-use" aria-label="CallerID numbers in use">
+      <p class="in-use">
         {current.numbers.length === 0 && current.defaultNumber === null ? 'none' : null}
         {[...new Set([...(current.defaultNumber ? [current.defaultNumber] : []), ...current.numbers])].map((n, i) => (
           <span key={n}>
@@ -136,7 +154,12 @@ function CallerIdTable({ ext, rows, onSaved }: { ext: Schemas['Extension']; rows
           {rows.map((r) => (
             <tr key={r.number} class={r.default === 'yes' ? 'default' : undefined}>
               <td>
-                <input type="checkbox" aria-label={`Select ${r.number}`} checked={selected.has(r.number)} onChange={(e) => toggle(r.number, (e.currentTarget as HTMLInputElement).checked)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${r.number}`}
+                  checked={selected.has(r.number)}
+                  onChange={(e) => toggle(r.number, (e.currentTarget as HTMLInputElement).checked)}
+                />
               </td>
               <td>{r.default === 'yes' ? <strong>{r.number}</strong> : r.number}</td>
               <td>{r.ringsBackTo ? r.ringsBackTo.extensionNumber : '-'}</td>

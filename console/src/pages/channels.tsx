@@ -81,7 +81,13 @@ function ChannelForm({ channel, onSaved }: { channel: Schemas['Channel'] | null;
         ]}
         error={errors.type}
       />
-      <TextField label="Destination prefixes it routes" value={f.prefixes} onInput={set('prefixes')} hint="Comma-separated; empty: the fallback route." error={listError(errors, 'prefixes')} />
+      <TextField
+        label="Destination prefixes it routes"
+        value={f.prefixes}
+        onInput={set('prefixes')}
+        hint="Comma-separated; empty: the fallback route."
+        error={listError(errors, 'prefixes')}
+      />
       {f.type === 'sip' && (
         <fieldset>
           <legend>SIP trunk</legend>
@@ -124,7 +130,7 @@ export function ChannelPage({ id }: { id: string }) {
       <h1>Channel {channel.data?.name}</h1>
       {channel.data && <ChannelForm channel={channel.data} onSaved={() => channel.reload()} />}
       <h2>Public phone numbers of this channel</h2>
-      <NumberTable numbers={numbers.data ?? []} role="operator" onChange={numbers.reload} />
+      <NumberTable numbers={numbers.data ?? []} keyRole="operator" onChange={numbers.reload} />
       <AddNumber channelId={id} clients={clients.data ?? []} onAdded={numbers.reload} />
     </section>
   );

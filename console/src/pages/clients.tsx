@@ -95,7 +95,13 @@ function ClientForm({ client, onSaved }: { client: Schemas['Client'] | null; onS
       {!client && <TextField label="Initial credit" value={f.credit} onInput={set('credit')} error={errors.credit} />}
       <CheckField label="Unlimited credit" checked={f.unlimitedCredit} onChange={set('unlimitedCredit')} error={errors.unlimitedCredit} />
       <TextField label="Maximum concurrent calls" value={f.maxConcurrentCalls} onInput={set('maxConcurrentCalls')} hint="Empty: no limit." error={errors.maxConcurrentCalls} />
-      <TextField label="Allowed destination prefixes" value={f.allowPrefixes} onInput={set('allowPrefixes')} hint="Comma-separated, e.g. +44, +1; empty: all." error={listError(errors, 'allowPrefixes')} />
+      <TextField
+        label="Allowed destination prefixes"
+        value={f.allowPrefixes}
+        onInput={set('allowPrefixes')}
+        hint="Comma-separated, e.g. +44, +1; empty: all."
+        error={listError(errors, 'allowPrefixes')}
+      />
       <TextField label="Denied destination prefixes" value={f.denyPrefixes} onInput={set('denyPrefixes')} error={listError(errors, 'denyPrefixes')} />
       <FormMessage {...message} />
       <button type="submit">{client ? 'Save client' : 'Create client'}</button>
@@ -199,7 +205,14 @@ function ApiKeys({ clientId, keys, onChange }: { clientId: string; keys: Schemas
         {keys.map((k) => (
           <li key={k.id}>
             {k.name ?? 'key'} ({when(k.createdAt)}){' '}
-            <button type="button" class="small" onClick={async () => (await api.DELETE('/api/api-keys/{id}', { params: { path: { id: k.id } } }), onChange())}>
+            <button
+              type="button"
+              class="small"
+              onClick={async () => {
+                await api.DELETE('/api/api-keys/{id}', { params: { path: { id: k.id } } });
+                onChange();
+              }}
+            >
               Revoke {k.name ?? 'key'}
             </button>
           </li>

@@ -69,17 +69,17 @@ function callbackBody(f: Form, editing: boolean) {
 /** The spec's "Callback setup" form: general settings, callback number behavior, service security. */
 export function ExtensionPage({ id, role }: { id: string | null; role: Role }) {
   const loaded = useLoad(async () => (id ? must(await api.GET('/api/extensions/{id}', { params: { path: { id } } })) : null), [id]);
-  const clients = useLoad(
-    async () => (role === 'operator' ? must(await api.GET('/api/clients', { params: { query: { limit: 200 } } })).items : []),
-    [role],
-  );
+  const clients = useLoad(async () => (role === 'operator' ? must(await api.GET('/api/clients', { params: { query: { limit: 200 } } })).items : []), [role]);
   const [f, setF] = useState<Form>(blank);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
   useEffect(() => {
     if (loaded.data) setF(fromExtension(loaded.data));
   }, [loaded.data]);
-  const set = <K extends keyof Form>(k: K) => (v: Form[K]) => setF((old) => ({ ...old, [k]: v }));
+  const set =
+    <K extends keyof Form>(k: K) =>
+    (v: Form[K]) =>
+      setF((old) => ({ ...old, [k]: v }));
   const ext = loaded.data;
 
   const save = async (e: Event) => {
@@ -195,12 +195,7 @@ export function ExtensionPage({ id, role }: { id: string | null; role: Role }) {
             onChange={set('requireCallerPassword')}
             error={errors['callback.requireCallerPassword']}
           />
-          <CheckField
-            label="User can interrogate the account credit"
-            checked={f.allowCreditQuery}
-            onChange={set('allowCreditQuery')}
-            error={errors['callback.allowCreditQuery']}
-          />
+          <CheckField label="User can interrogate the account credit" checked={f.allowCreditQuery} onChange={set('allowCreditQuery')} error={errors['callback.allowCreditQuery']} />
         </fieldset>
         <fieldset>
           <legend>Retries, language and voice</legend>

@@ -9,14 +9,15 @@ export function NumbersPage({ role }: { role: Role }) {
     <section>
       <h1>Numbers</h1>
       {numbers.error && <p class="form-error">{numbers.error}</p>}
-      <NumberTable numbers={numbers.data ?? []} role={role} onChange={numbers.reload} />
+      <NumberTable numbers={numbers.data ?? []} keyRole={role} onChange={numbers.reload} />
       {role === 'operator' && <p>Add numbers from a channel's page.</p>}
     </section>
   );
 }
 
 /** Numbers with their "rings back to" extension, changeable in place (the client only by the operator). */
-export function NumberTable({ numbers, role, onChange }: { numbers: Schemas['PhoneNumber'][]; role: Role; onChange: () => void }) {
+// `keyRole`, not `role`: the signed-in key's role, kept apart from the ARIA attribute of the same name.
+export function NumberTable({ numbers, keyRole: role, onChange }: { numbers: Schemas['PhoneNumber'][]; keyRole: Role; onChange: () => void }) {
   const clients = useLoad(async () => (role === 'operator' ? must(await api.GET('/api/clients', { params: { query: { limit: 200 } } })).items : []), [role]);
   const exts = useLoad(async () => must(await api.GET('/api/extensions', { params: { query: { limit: 200 } } })).items, []);
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
@@ -43,7 +44,11 @@ export function NumberTable({ numbers, role, onChange }: { numbers: Schemas['Pho
               <td>{n.channel.name}</td>
               {role === 'operator' && (
                 <td>
-                  <select aria-label={`Client of ${n.number}`} value={n.clientId ?? ''} onChange={(e) => patch(n, { clientId: (e.currentTarget as HTMLSelectElement).value || null, extensionId: null })}>
+                  <select
+                    aria-label={`Client of ${n.number}`}
+                    value={n.clientId ?? ''}
+                    onChange={(e) => patch(n, { clientId: (e.currentTarget as HTMLSelectElement).value || null, extensionId: null })}
+                  >
                     <option value="">nobody (pool)</option>
                     {(clients.data ?? []).map((c) => (
                       <option key={c.id} value={c.id}>

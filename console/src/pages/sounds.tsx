@@ -57,16 +57,14 @@ function AddSound({ role, onAdded }: { role: Role; onAdded: () => void }) {
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
   const save = async (e: Event) => {
     e.preventDefault();
-    let res;
-    if (file) {
+    const upload = (chosen: File) => {
       const form = new FormData();
       form.set('name', f.name);
-      form.set('file', file);
+      form.set('file', chosen);
       // multipart: openapi-fetch passes a FormData body through as it is.
-      res = await api.POST('/api/sounds', { body: form as never, bodySerializer: (b) => b as unknown as FormData });
-    } else {
-      res = await api.POST('/api/sounds', { body: { name: f.name, url: f.url } });
-    }
+      return api.POST('/api/sounds', { body: form as never, bodySerializer: (b) => b as unknown as FormData });
+    };
+    const res = file ? await upload(file) : await api.POST('/api/sounds', { body: { name: f.name, url: f.url } });
     setErrors(res.error ? fieldErrors(res.error) : {});
     setMessage(res.error ? { error: errorMessage(res.error) } : { ok: `${f.name} added.` });
     if (!res.error) onAdded();

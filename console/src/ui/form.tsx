@@ -15,7 +15,11 @@ interface Base {
 function Messages({ id, error, hint }: { id: string; error?: string; hint?: string }) {
   return (
     <>
-      {hint && <small id={`${id}-hint`} class="hint">{hint}</small>}
+      {hint && (
+        <small id={`${id}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
       {error && (
         <span id={`${id}-error`} class="field-error" role="alert">
           {error}
@@ -25,8 +29,7 @@ function Messages({ id, error, hint }: { id: string; error?: string; hint?: stri
   );
 }
 
-const described = (id: string, error?: string, hint?: string) =>
-  [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+const described = (id: string, error?: string, hint?: string) => [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
 
 export function TextField(
   p: Base & { value: string; onInput: (v: string) => void; type?: 'text' | 'password' | 'date' | 'url'; disabled?: boolean; required?: boolean; placeholder?: string },
@@ -136,7 +139,17 @@ export function RadioGroup(p: Base & { value: string; onChange: (v: string) => v
 
 /** The form-level message: what the API said when no single field is to blame. */
 export function FormMessage({ error, ok }: { error?: string; ok?: string }) {
-  if (error) return <p class="form-error" role="alert">{error}</p>;
-  if (ok) return <p class="form-ok" role="status">{ok}</p>;
+  if (error)
+    return (
+      <p class="form-error" role="alert">
+        {error}
+      </p>
+    );
+  if (ok)
+    return (
+      <p class="form-ok" role="status">
+        {ok}
+      </p>
+    );
   return null;
 }

@@ -12,4 +12,4 @@ export function listError(errors: Record<string, string>, field: string): string
   return key ? (key === field ? errors[key] : `${key.slice(field.length + 1)}: ${errors[key]}`) : undefined;
 }
 
-export const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'short', timeStyle: 'medium' }) + ' UTC';
+export const when = (iso: string) => `${new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'short', timeStyle: 'medium' })} UTC`;

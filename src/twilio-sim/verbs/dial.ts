@@ -20,11 +20,7 @@ function dialTarget(d: TwimlNode): DialTargetInfo {
 }
 
 /** Lets the dialed party's behaviour take its time; returns how the dial ended. */
-async function ring(
-  ctx: VerbContext,
-  behaviour: PartyBehaviour,
-  limits: { timeout: number; timeLimit: number },
-): Promise<{ status: string; duration: number; cut: boolean }> {
+async function ring(ctx: VerbContext, behaviour: PartyBehaviour, limits: { timeout: number; timeLimit: number }): Promise<{ status: string; duration: number; cut: boolean }> {
   const { clock } = ctx;
   switch (behaviour.outcome) {
     case 'answer': {

@@ -48,7 +48,8 @@ async function collectDigits(ctx: VerbContext, spec: GatherSpec, first: string |
   for (;;) {
     const pressed = pending;
     pending = null;
-    const key = pressed ?? (keys ? await keys.nextKey(spec.timeoutS * 1000, clock) : (await clock.sleep(spec.timeoutS * 1000), null));
+    // With no keypad, the caller presses nothing: the whole timeout passes.
+    const key = pressed ?? (keys ? await keys.nextKey(spec.timeoutS * 1000, clock) : await clock.sleep(spec.timeoutS * 1000).then(() => null));
     if (key === null) return { digits, reason: 'timeout' };
     if (spec.finishOnKey !== '' && key === spec.finishOnKey) return { digits, reason: 'finishOnKey' };
     digits += key;

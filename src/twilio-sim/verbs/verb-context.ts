@@ -17,9 +17,7 @@ export interface VerbContext {
 }
 
 /** What a verb leaves the call with: the end, a new document to fetch, or (null) the next verb. */
-export type VerbStep =
-  | { end: CallOutcome; reason?: string }
-  | { url: string; method: 'POST' | 'GET'; params: Record<string, string>; purpose: string };
+export type VerbStep = { end: CallOutcome; reason?: string } | { url: string; method: 'POST' | 'GET'; params: Record<string, string>; purpose: string };
 
 export type Verb = (ctx: VerbContext, node: TwimlNode) => Promise<VerbStep | null>;
 

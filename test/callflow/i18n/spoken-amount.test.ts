@@ -35,12 +35,12 @@ describe('spoken amount: the rules behind every catalog (pure)', () => {
     assert.equal(say(EN, 5_000, 'EUR'), '50 cents');
   });
 
-  it('when the catalog overrides the name but names no minor unit, then a decimal number and the override\'s plural', () => {
+  it("when the catalog overrides the name but names no minor unit, then a decimal number and the override's plural", () => {
     assert.equal(say(EN, 10_000, 'USD'), '1 buck');
     assert.equal(say(EN, 125_000, 'USD'), '12.50 bucks');
   });
 
-  it('when neither name nor minor unit is the catalog\'s, then Intl\'s name with the needed decimals', () => {
+  it("when neither name nor minor unit is the catalog's, then Intl's name with the needed decimals", () => {
     assert.equal(say(EN, 125_000, 'CHF'), '12.50 Swiss francs');
     assert.equal(say(EN, 20_000, 'CHF'), '2 Swiss francs');
   });

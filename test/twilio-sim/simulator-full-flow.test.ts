@@ -82,7 +82,14 @@ async function seed(admin: ApiAs, app: TestApp['app']): Promise<{ clientId: stri
       extensionNumber: '100',
       name: 'Demo desk',
       // The figures below are the dial leg's (a 5-minute limit on 0.05); both legs are priced in test/callflow/both-legs.test.ts.
-      callback: { returnCalls: 'authorized', triggerAfterSeconds: 1, requireCallerPassword: true, allowCreditQuery: true, disconnectSound: DISCONNECT_SOUND, chargeCallbackLeg: false },
+      callback: {
+        returnCalls: 'authorized',
+        triggerAfterSeconds: 1,
+        requireCallerPassword: true,
+        allowCreditQuery: true,
+        disconnectSound: DISCONNECT_SOUND,
+        chargeCallbackLeg: false,
+      },
       callerId: {},
     })
     .expect(201);
@@ -92,8 +99,7 @@ async function seed(admin: ApiAs, app: TestApp['app']): Promise<{ clientId: stri
   return { clientId: c.clientId, extensionId: ext.body.id };
 }
 
-const says = (r: ScenarioResult) =>
-  (r.callback?.events ?? []).flatMap((e) => (e.type === 'say' ? [e.text] : []));
+const says = (r: ScenarioResult) => (r.callback?.events ?? []).flatMap((e) => (e.type === 'say' ? [e.text] : []));
 
 describe('phone simulator: the whole flow against the real service', function () {
   this.timeout(60_000);
@@ -122,14 +128,23 @@ describe('phone simulator: the whole flow against the real service', function ()
     assert.ok(dial && dial.type === 'dial-start');
     assert.equal(dial.target.address, '+12025550186');
     assert.equal(dial.timeLimit, 300);
-    assert.deepEqual(r.callback!.dials.map((d) => [d.status, d.duration, d.cutByTimeLimit]), [['completed', 300, true]]);
-    assert.ok(r.callback!.events.some((e) => e.type === 'play' && e.url === DISCONNECT_SOUND), 'no disconnect sound');
+    assert.deepEqual(
+      r.callback!.dials.map((d) => [d.status, d.duration, d.cutByTimeLimit]),
+      [['completed', 300, true]],
+    );
+    assert.ok(
+      r.callback!.events.some((e) => e.type === 'play' && e.url === DISCONNECT_SOUND),
+      'no disconnect sound',
+    );
     assert.equal(r.callback!.outcome, 'hangup');
 
     // status callbacks as asked for, each accepted by the service
     const cb = run.sim.statusCallbacks.filter((s) => s.leg === 'callback').map((s) => s.params.CallStatus);
     assert.deepEqual(cb, ['initiated', 'ringing', 'in-progress', 'completed']);
-    assert.ok(run.sim.statusCallbacks.every((s) => s.httpStatus === 200), JSON.stringify(run.sim.statusCallbacks));
+    assert.ok(
+      run.sim.statusCallbacks.every((s) => s.httpStatus === 200),
+      JSON.stringify(run.sim.statusCallbacks),
+    );
     assert.equal(run.sim.statusCallbacks.find((s) => s.leg === 'inbound')?.params.CallStatus, 'busy');
 
     // the charge: 300 s at 0.01/min = 0.05
@@ -145,11 +160,7 @@ describe('phone simulator: the whole flow against the real service', function ()
     run = await startRun(['1234#', '2', '2025550186#'], { outcome: 'answer', answerAfterS: 2, talkS: 60 });
     const { extensionId, clientId } = await seed(run.admin, run.t.app);
     await run.admin.patch(`/api/extensions/${extensionId}`, { callback: { chargeCallbackLeg: true } }).expect(200);
-    const r = await runScenario(
-      run.sim,
-      { serviceUrl: run.base, from: CALLER, to: SERVICE_NUMBER, callbackWaitMs: 10_000, apiKey: TEST_ADMIN_KEY },
-      (l) => run.transcript.push(l),
-    );
+    const r = await runScenario(run.sim, { serviceUrl: run.base, from: CALLER, to: SERVICE_NUMBER, callbackWaitMs: 10_000, apiKey: TEST_ADMIN_KEY }, (l) => run.transcript.push(l));
     assert.deepEqual(r.errors, []);
     const charged = r.transcript.filter((l) => l.startsWith('[callback] charged'));
     assert.equal(charged.length, 2, r.transcript.join('\n'));

@@ -44,7 +44,10 @@ describe('group commit: concurrent webhooks share database commands', () => {
       return items.map((i) => (i === 2 ? new Error('bad 2') : i));
     });
     const r = await Promise.allSettled([1, 2, 3].map((i) => b.submit(i)));
-    assert.deepEqual(r.map((x) => x.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      r.map((x) => x.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     explode = true;
     const all = await Promise.allSettled([4, 5].map((i) => b.submit(i)));
     assert.ok(all.every((x) => x.status === 'rejected' && /connection lost/.test(String(x.reason))));
@@ -54,7 +57,10 @@ describe('group commit: concurrent webhooks share database commands', () => {
 
   it('when more than maxBatch items wait, then they are split into batches of at most maxBatch', async () => {
     const sizes: number[] = [];
-    const b = new GroupBatcher<number, number>(async (items) => (sizes.push(items.length), items), 4);
+    const b = new GroupBatcher<number, number>(async (items) => {
+      sizes.push(items.length);
+      return items;
+    }, 4);
     await Promise.all(Array.from({ length: 10 }, (_, i) => b.submit(i)));
     assert.deepEqual(sizes, [4, 4, 2]);
   });
@@ -104,7 +110,10 @@ describe('group commit: concurrent webhooks share database commands', () => {
         insertBatched(db, callbackLockModel(db), { _id: 'ext:+15550000000', sessionId, createdAt: new Date() }),
         insertBatched(db, callbackLockModel(db), { _id: 'ext:+15559999999', createdAt: new Date() }), // no sessionId
       ]);
-      assert.deepEqual(commands.filter((c) => c.startsWith('insert')), ['insert callback_locks']);
+      assert.deepEqual(
+        commands.filter((c) => c.startsWith('insert')),
+        ['insert callback_locks'],
+      );
       assert.ok(outcomes.slice(0, 18).every((o) => o.status === 'fulfilled'));
       const dup = outcomes[18]!;
       assert.ok(dup.status === 'rejected' && isDuplicateKey(dup.reason), String((dup as PromiseRejectedResult).reason));

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { RateDoc } from '../../models/rate-table';
-import {
-  billableSeconds,
-  callCost,
-  cheapestIncrementCost,
-  findRate,
-  MAX_TALK_SECONDS,
-  maxTalkSeconds,
-  reservationFor,
-} from '../../src/billing/rating';
+import { billableSeconds, callCost, cheapestIncrementCost, findRate, MAX_TALK_SECONDS, maxTalkSeconds, reservationFor } from '../../src/billing/rating';
 
 function rate(overrides: Partial<RateDoc> = {}): RateDoc {
   return { prefix: '+44', perMinute: 200, initialSeconds: 60, incrementSeconds: 60, connectFee: 0, ...overrides };

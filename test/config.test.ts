@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../src/config';
 
 function problemsOf(env: Record<string, string>): Record<string, string> {
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { LANGUAGES, type Language } from '../../src/callflow/i18n/languages';
-import { CURRENCY_CODES } from '../../src/currencies';
-import { spokenMoney } from '../../src/callflow/i18n/speaker';
+import { LANGUAGES, type Language } from '../../../src/callflow/i18n/languages';
+import { CURRENCY_CODES } from '../../../src/currencies';
+import { spokenMoney } from '../../../src/callflow/i18n/speaker';
 
 /**
  * Money said in every catalog's language, for 0, 1, 2, 5, 21, 0.01, 1.50 and 1000 units (as stored:
@@ -25,18 +25,54 @@ const EXPECT: Record<Language, Record<string, string[]>> = {
   },
   'es-ES': {
     EUR: ['0 euros', '1 euro', '2 euros', '5 euros', '21 euros', '1 céntimo', '1 euro con 50 céntimos', '1000 euros'],
-    USD: ['0 dólares estadounidenses', '1 dólar estadounidense', '2 dólares estadounidenses', '5 dólares estadounidenses', '21 dólares estadounidenses', '1 centavo', '1 dólar estadounidense con 50 centavos', '1000 dólares estadounidenses'],
-    KWD: ['0 dinares kuwaitíes', '1 dinar kuwaití', '2 dinares kuwaitíes', '5 dinares kuwaitíes', '21 dinares kuwaitíes', '0,01 dinares kuwaitíes', '1,50 dinares kuwaitíes', '1000 dinares kuwaitíes'],
+    USD: [
+      '0 dólares estadounidenses',
+      '1 dólar estadounidense',
+      '2 dólares estadounidenses',
+      '5 dólares estadounidenses',
+      '21 dólares estadounidenses',
+      '1 centavo',
+      '1 dólar estadounidense con 50 centavos',
+      '1000 dólares estadounidenses',
+    ],
+    KWD: [
+      '0 dinares kuwaitíes',
+      '1 dinar kuwaití',
+      '2 dinares kuwaitíes',
+      '5 dinares kuwaitíes',
+      '21 dinares kuwaitíes',
+      '0,01 dinares kuwaitíes',
+      '1,50 dinares kuwaitíes',
+      '1000 dinares kuwaitíes',
+    ],
   },
   'es-MX': {
     MXN: ['0 pesos', '1 peso', '2 pesos', '5 pesos', '21 pesos', '1 centavo', '1 peso con 50 centavos', '1,000 pesos'],
-    USD: ['0 dólares estadounidenses', '1 dólar estadounidense', '2 dólares estadounidenses', '5 dólares estadounidenses', '21 dólares estadounidenses', '1 centavo', '1 dólar estadounidense con 50 centavos', '1,000 dólares estadounidenses'],
+    USD: [
+      '0 dólares estadounidenses',
+      '1 dólar estadounidense',
+      '2 dólares estadounidenses',
+      '5 dólares estadounidenses',
+      '21 dólares estadounidenses',
+      '1 centavo',
+      '1 dólar estadounidense con 50 centavos',
+      '1,000 dólares estadounidenses',
+    ],
     JPY: ['0 yenes japoneses', '1 yen japonés', '2 yenes japoneses', '5 yenes japoneses', '21 yenes japoneses', '0 yenes japoneses', '1 yen japonés', '1,000 yenes japoneses'],
   },
   'fr-FR': {
     // French: 0 and 1 take the singular ("0 euro").
     EUR: ['0 euro', '1 euro', '2 euros', '5 euros', '21 euros', '1 centime', '1 euro et 50 centimes', `1${NB}000 euros`],
-    USD: ['0 dollar des États-Unis', '1 dollar des États-Unis', '2 dollars des États-Unis', '5 dollars des États-Unis', '21 dollars des États-Unis', '1 cent', '1 dollar des États-Unis et 50 cents', `1${NB}000 dollars des États-Unis`],
+    USD: [
+      '0 dollar des États-Unis',
+      '1 dollar des États-Unis',
+      '2 dollars des États-Unis',
+      '5 dollars des États-Unis',
+      '21 dollars des États-Unis',
+      '1 cent',
+      '1 dollar des États-Unis et 50 cents',
+      `1${NB}000 dollars des États-Unis`,
+    ],
     JPY: ['0 yen japonais', '1 yen japonais', '2 yens japonais', '5 yens japonais', '21 yens japonais', '0 yen japonais', '1 yen japonais', `1${NB}000 yens japonais`],
   },
   'de-DE': {
@@ -46,25 +82,70 @@ const EXPECT: Record<Language, Record<string, string[]>> = {
   },
   'it-IT': {
     EUR: ['0 euro', '1 euro', '2 euro', '5 euro', '21 euro', '1 centesimo', '1 euro e 50 centesimi', '1000 euro'],
-    USD: ['0 dollari statunitensi', '1 dollaro statunitense', '2 dollari statunitensi', '5 dollari statunitensi', '21 dollari statunitensi', '1 centesimo', '1 dollaro statunitense e 50 centesimi', '1000 dollari statunitensi'],
+    USD: [
+      '0 dollari statunitensi',
+      '1 dollaro statunitense',
+      '2 dollari statunitensi',
+      '5 dollari statunitensi',
+      '21 dollari statunitensi',
+      '1 centesimo',
+      '1 dollaro statunitense e 50 centesimi',
+      '1000 dollari statunitensi',
+    ],
     JPY: ['0 yen giapponesi', '1 yen giapponese', '2 yen giapponesi', '5 yen giapponesi', '21 yen giapponesi', '0 yen giapponesi', '1 yen giapponese', '1000 yen giapponesi'],
   },
   'pt-BR': {
     BRL: ['0 real', '1 real', '2 reais', '5 reais', '21 reais', '1 centavo', '1 real e 50 centavos', '1.000 reais'],
     EUR: ['0 Euro', '1 Euro', '2 Euros', '5 Euros', '21 Euros', '1 centavo', '1 Euro e 50 centavos', '1.000 Euros'],
-    KWD: ['0 Dinar kuwaitiano', '1 Dinar kuwaitiano', '2 Dinares kuwaitianos', '5 Dinares kuwaitianos', '21 Dinares kuwaitianos', '0,01 Dinar kuwaitiano', '1,50 Dinar kuwaitiano', '1.000 Dinares kuwaitianos'],
+    KWD: [
+      '0 Dinar kuwaitiano',
+      '1 Dinar kuwaitiano',
+      '2 Dinares kuwaitianos',
+      '5 Dinares kuwaitianos',
+      '21 Dinares kuwaitianos',
+      '0,01 Dinar kuwaitiano',
+      '1,50 Dinar kuwaitiano',
+      '1.000 Dinares kuwaitianos',
+    ],
   },
   'nl-NL': {
     EUR: ['0 euro', '1 euro', '2 euro', '5 euro', '21 euro', '1 cent', '1 euro en 50 cent', '1.000 euro'],
-    USD: ['0 Amerikaanse dollar', '1 Amerikaanse dollar', '2 Amerikaanse dollar', '5 Amerikaanse dollar', '21 Amerikaanse dollar', '1 cent', '1 Amerikaanse dollar en 50 cent', '1.000 Amerikaanse dollar'],
+    USD: [
+      '0 Amerikaanse dollar',
+      '1 Amerikaanse dollar',
+      '2 Amerikaanse dollar',
+      '5 Amerikaanse dollar',
+      '21 Amerikaanse dollar',
+      '1 cent',
+      '1 Amerikaanse dollar en 50 cent',
+      '1.000 Amerikaanse dollar',
+    ],
     JPY: ['0 Japanse yen', '1 Japanse yen', '2 Japanse yen', '5 Japanse yen', '21 Japanse yen', '0 Japanse yen', '1 Japanse yen', '1.000 Japanse yen'],
   },
   'pl-PL': {
     // one / few / many: 1 złoty, 2 złote, 5 and 21 złotych; grosz / grosze / groszy the same way.
     PLN: ['0 złotych', '1 złoty', '2 złote', '5 złotych', '21 złotych', '1 grosz', '1 złoty i 50 groszy', '1000 złotych'],
-    USD: ['0 dolarów amerykańskich', '1 dolar amerykański', '2 dolary amerykańskie', '5 dolarów amerykańskich', '21 dolarów amerykańskich', '1 cent', '1 dolar amerykański i 50 centów', '1000 dolarów amerykańskich'],
+    USD: [
+      '0 dolarów amerykańskich',
+      '1 dolar amerykański',
+      '2 dolary amerykańskie',
+      '5 dolarów amerykańskich',
+      '21 dolarów amerykańskich',
+      '1 cent',
+      '1 dolar amerykański i 50 centów',
+      '1000 dolarów amerykańskich',
+    ],
     EUR: ['0 euro', '1 euro', '2 euro', '5 euro', '21 euro', '1 cent', '1 euro i 50 centów', '1000 euro'],
-    KWD: ['0 dinarów kuwejckich', '1 dinar kuwejcki', '2 dinary kuwejckie', '5 dinarów kuwejckich', '21 dinarów kuwejckich', '0,01 dinara kuwejckiego', '1,50 dinara kuwejckiego', '1000 dinarów kuwejckich'],
+    KWD: [
+      '0 dinarów kuwejckich',
+      '1 dinar kuwejcki',
+      '2 dinary kuwejckie',
+      '5 dinarów kuwejckich',
+      '21 dinarów kuwejckich',
+      '0,01 dinara kuwejckiego',
+      '1,50 dinara kuwejckiego',
+      '1000 dinarów kuwejckich',
+    ],
   },
 };
 

@@ -1,35 +1,34 @@
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
-import { clientModel } from '../../models/client';
-import { creditEntryModel } from '../../models/credit-entry';
-import { apiAs, createClientWithKey, createRateTable } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { clientModel } from '../../../models/client';
+import { creditEntryModel } from '../../../models/credit-entry';
+import { apiAs, createClientWithKey, createRateTable } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 describe('config API: clients and their credit', () => {
   it('when the operator creates a client, then it is stored with integer money and shown as decimal strings', async () => {
     const { app } = createTestApp();
     const admin = apiAs(app);
     const rt = await createRateTable(admin);
-    const res = await admin
-      .post('/api/clients', { name: 'Acme', currency: 'USD', credit: '10.00', rateTableId: rt.id, maxConcurrentCalls: 3, allowPrefixes: ['+44'] })
-      .expect(201);
+    const res = await admin.post('/api/clients', { name: 'Acme', currency: 'USD', credit: '10.00', rateTableId: rt.id, maxConcurrentCalls: 3, allowPrefixes: ['+44'] }).expect(201);
     assert.equal(res.body.balance, '10.00');
     assert.equal(res.body.maxConcurrentCalls, 3);
     assert.equal(res.body._id, undefined);
     const stored = await clientModel(testDb()).findById(res.body.id).lean();
     assert.equal(stored!.balance, 100_000);
     const entries = await creditEntryModel(testDb()).find({ clientId: stored!._id }).lean();
-    assert.deepEqual(entries.map((e) => [e.kind, e.amount, e.balanceAfter, e.state]), [['initial', 100_000, 100_000, 'applied']]);
+    assert.deepEqual(
+      entries.map((e) => [e.kind, e.amount, e.balanceAfter, e.state]),
+      [['initial', 100_000, 100_000, 'applied']],
+    );
   });
 
   it('when a field is unknown, invalid or an operator object, then 400 names each field', async () => {
     const { app } = createTestApp();
     const admin = apiAs(app);
     const rt = await createRateTable(admin);
-    const res = await admin
-      .post('/api/clients', { name: { $gt: '' }, credit: '10.00001', rateTableId: rt.id, colour: 'red', allowPrefixes: ['44'] })
-      .expect(400);
+    const res = await admin.post('/api/clients', { name: { $gt: '' }, credit: '10.00001', rateTableId: rt.id, colour: 'red', allowPrefixes: ['44'] }).expect(400);
     const paths = res.body.error.fields.map((f: { path: string }) => f.path).sort();
     assert.deepEqual(paths, ['allowPrefixes.0', 'colour', 'credit', 'name']);
     assert.equal(res.body.error.code, 'validation_failed');
@@ -69,7 +68,11 @@ describe('config API: clients and their credit', () => {
     assert.equal(credit.body.balance, '12.50');
     assert.deepEqual(
       credit.body.entries.map((e: { amount: string; balanceAfter: string }) => [e.amount, e.balanceAfter]),
-      [['-2.50', '12.50'], ['5.00', '15.00'], ['10.00', '10.00']],
+      [
+        ['-2.50', '12.50'],
+        ['5.00', '15.00'],
+        ['10.00', '10.00'],
+      ],
     );
   });
 

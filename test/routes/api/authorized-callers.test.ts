@@ -2,21 +2,19 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
 import supertest from 'supertest';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import { creditEntryModel } from '../../models/credit-entry';
-import { EXPORT_MAX_ROWS } from '../../src/domain/authorized-callers';
-import { verifyPin } from '../../src/security/pin-hash';
-import { apiAs, createClientWithKey, createRateTable, type ApiAs } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { authorizedCallerModel } from '../../../models/authorized-caller';
+import { creditEntryModel } from '../../../models/credit-entry';
+import { EXPORT_MAX_ROWS } from '../../../src/domain/authorized-callers';
+import { verifyPin } from '../../../src/security/pin-hash';
+import { apiAs, createClientWithKey, createRateTable, type ApiAs } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 const NUMBER = '+442071838750';
 const OTHER = '+14155550123';
 
 async function createExtension(api: ApiAs, extensionNumber = '0003*003'): Promise<string> {
-  const res = await api
-    .post('/api/extensions', { extensionNumber, name: 'Front desk', callback: { returnCalls: 'authorized' } })
-    .expect(201);
+  const res = await api.post('/api/extensions', { extensionNumber, name: 'Front desk', callback: { returnCalls: 'authorized' } }).expect(201);
   return res.body.id as string;
 }
 
@@ -27,7 +25,10 @@ async function tenant(app: Express, body: Record<string, unknown> = {}) {
   return { ...c, extId, base: `/api/extensions/${extId}/authorized-callers` };
 }
 
-const rawCaller = (id: string) => testDb().db!.collection('authorized_callers').findOne({ _id: new Types.ObjectId(id) });
+const rawCaller = (id: string) =>
+  testDb()
+    .db!.collection('authorized_callers')
+    .findOne({ _id: new Types.ObjectId(id) });
 
 /**
  * The CSV export bypasses `apiAs`: its OpenAPI conformance check knows one media type per status, and
@@ -52,9 +53,7 @@ describe('config API: authorized caller IDs', () => {
     const a = await tenant(app);
     const created = await a.api.post(a.base, { number: '+44 20 7183 8750', name: 'Alice', credit: '5.00' }).expect(201);
     const c = created.body;
-    assert.deepEqual(Object.keys(c).sort(), [
-      'availableCredit', 'createdAt', 'credit', 'enabled', 'extensionId', 'id', 'name', 'number', 'pinSet', 'totalCredit', 'updatedAt',
-    ]);
+    assert.deepEqual(Object.keys(c).sort(), ['availableCredit', 'createdAt', 'credit', 'enabled', 'extensionId', 'id', 'name', 'number', 'pinSet', 'totalCredit', 'updatedAt']);
     assert.equal(c.number, NUMBER);
     assert.equal(c.extensionId, a.extId);
     assert.equal(c.enabled, true);
@@ -62,14 +61,15 @@ describe('config API: authorized caller IDs', () => {
     assert.deepEqual([c.credit, c.totalCredit, c.availableCredit], ['limited', '5.00', '5.00']);
 
     const unlimited = await a.api.post(a.base, { number: OTHER }).expect(201);
-    assert.deepEqual([unlimited.body.name, unlimited.body.credit, unlimited.body.totalCredit, unlimited.body.availableCredit], [
-      null, 'unlimited', 'unlimited', 'unlimited',
-    ]);
+    assert.deepEqual([unlimited.body.name, unlimited.body.credit, unlimited.body.totalCredit, unlimited.body.availableCredit], [null, 'unlimited', 'unlimited', 'unlimited']);
 
     const read = await a.api.get(`${a.base}/${c.id}`).expect(200);
     assert.deepEqual(read.body, c);
     const list = await a.api.get(a.base).expect(200);
-    assert.deepEqual(list.body.items.map((i: { id: string }) => i.id), [unlimited.body.id, c.id]);
+    assert.deepEqual(
+      list.body.items.map((i: { id: string }) => i.id),
+      [unlimited.body.id, c.id],
+    );
     assert.equal(list.body.nextCursor, null);
 
     const patched = await a.api.patch(`${a.base}/${c.id}`, { name: 'Alice B', enabled: false, number: '+33 1 42 68 53 00' }).expect(200);
@@ -83,7 +83,10 @@ describe('config API: authorized caller IDs', () => {
     await a.api.get(`${a.base}/${c.id}`).expect(404);
     await a.api.delete(`${a.base}/${c.id}`).expect(404);
     const after = await a.api.get(a.base).expect(200);
-    assert.deepEqual(after.body.items.map((i: { id: string }) => i.id), [unlimited.body.id]);
+    assert.deepEqual(
+      after.body.items.map((i: { id: string }) => i.id),
+      [unlimited.body.id],
+    );
   });
 
   it('when the operator manages an extension of a client, then it may, with the same routes', async () => {
@@ -100,9 +103,7 @@ describe('config API: authorized caller IDs', () => {
   it('when create fields are invalid, unknown or operator objects, then 400 names each field', async () => {
     const { app } = createTestApp();
     const a = await tenant(app);
-    const res = await a.api
-      .post(a.base, { number: '12345', password: '12a4', name: 'x'.repeat(101), enabled: 'yes', credit: '-1.00', colour: 'red' })
-      .expect(400);
+    const res = await a.api.post(a.base, { number: '12345', password: '12a4', name: 'x'.repeat(101), enabled: 'yes', credit: '-1.00', colour: 'red' }).expect(400);
     assert.equal(res.body.error.code, 'validation_failed');
     assert.deepEqual(fieldPaths(res), ['colour', 'credit', 'enabled', 'name', 'number', 'password']);
 
@@ -143,9 +144,7 @@ describe('config API: authorized caller IDs', () => {
     const { app } = createTestApp();
     const a = await tenant(app);
     const c = await a.api.post(a.base, { number: NUMBER, credit: '5.00' }).expect(201);
-    const res = await a.api
-      .patch(`${a.base}/${c.body.id}`, { number: 'nope', password: '12', name: '', enabled: null, credit: 'unlimited', availableCredit: '99.00' })
-      .expect(400);
+    const res = await a.api.patch(`${a.base}/${c.body.id}`, { number: 'nope', password: '12', name: '', enabled: null, credit: 'unlimited', availableCredit: '99.00' }).expect(400);
     assert.deepEqual(fieldPaths(res), ['availableCredit', 'credit', 'enabled', 'name', 'number', 'password']);
     const after = await a.api.get(`${a.base}/${c.body.id}`).expect(200);
     assert.deepEqual(after.body, c.body);
@@ -174,8 +173,17 @@ describe('config API: authorized caller IDs', () => {
     const a = await tenant(app);
     const first = await a.api.post(a.base, { number: NUMBER, credit: '5.00' }).expect(201);
     await a.api.post(a.base, { number: NUMBER, credit: '7.00' }).expect(409);
-    const entries = await creditEntryModel(testDb()).find({ authorizedCallerId: { $ne: null } }).sort({ _id: 1 }).lean();
-    assert.deepEqual(entries.map((e) => [e.kind, e.amount, e.state]), [['initial', 50_000, 'applied'], ['initial', 70_000, 'refused']]);
+    const entries = await creditEntryModel(testDb())
+      .find({ authorizedCallerId: { $ne: null } })
+      .sort({ _id: 1 })
+      .lean();
+    assert.deepEqual(
+      entries.map((e) => [e.kind, e.amount, e.state]),
+      [
+        ['initial', 50_000, 'applied'],
+        ['initial', 70_000, 'refused'],
+      ],
+    );
     assert.equal(String(entries[0]!.authorizedCallerId), first.body.id);
     const raw = await rawCaller(first.body.id);
     assert.deepEqual(raw!.pendingEntryIds, []);
@@ -257,9 +265,15 @@ describe('config API: authorized caller IDs', () => {
     const a = await tenant(app);
     for (const n of ['+14155550101', '+14155550102', '+14155550103']) await a.api.post(a.base, { number: n }).expect(201);
     const first = await a.api.get(`${a.base}?limit=2`).expect(200);
-    assert.deepEqual(first.body.items.map((i: { number: string }) => i.number), ['+14155550103', '+14155550102']);
+    assert.deepEqual(
+      first.body.items.map((i: { number: string }) => i.number),
+      ['+14155550103', '+14155550102'],
+    );
     const second = await a.api.get(`${a.base}?limit=2&cursor=${first.body.nextCursor}`).expect(200);
-    assert.deepEqual(second.body.items.map((i: { number: string }) => i.number), ['+14155550101']);
+    assert.deepEqual(
+      second.body.items.map((i: { number: string }) => i.number),
+      ['+14155550101'],
+    );
     assert.equal(second.body.nextCursor, null);
     await a.api.get(`${a.base}?limit=201`).expect(400);
     await a.api.get(`${a.base}?cursor=abc`).expect(400);
@@ -282,15 +296,23 @@ describe('config API: authorized caller IDs', () => {
     assert.equal(lines[0], 'id,extensionId,number,name,enabled,pinSet,credit,totalCredit,availableCredit,createdAt,updatedAt');
     assert.equal(lines.length, 5, 'header and every row, whatever the limit');
     const row = lines.find((l) => l.startsWith(smith.body.id))!;
-    assert.equal(
-      row,
-      [smith.body.id, a.extId, NUMBER, '"Smith, ""Jr"""', 'true', 'true', 'limited', '5.00', '5.00', smith.body.createdAt, smith.body.updatedAt].join(','),
+    assert.equal(row, [smith.body.id, a.extId, NUMBER, '"Smith, ""Jr"""', 'true', 'true', 'limited', '5.00', '5.00', smith.body.createdAt, smith.body.updatedAt].join(','));
+    assert.ok(
+      lines.some((l) => l.includes(`,${OTHER},"'=HYPERLINK(""http://x.test"",""click"")",`)),
+      all.text,
     );
-    assert.ok(lines.some((l) => l.includes(`,${OTHER},"'=HYPERLINK(""http://x.test"",""click"")",`)), all.text);
-    assert.ok(lines.some((l) => l.includes(",+33142685300,'+cmd,false,false,unlimited,unlimited,unlimited,")), all.text);
-    assert.ok(lines.some((l) => l.includes(',+33142685301,,true,false,unlimited,')), all.text);
+    assert.ok(
+      lines.some((l) => l.includes(",+33142685300,'+cmd,false,false,unlimited,unlimited,unlimited,")),
+      all.text,
+    );
+    assert.ok(
+      lines.some((l) => l.includes(',+33142685301,,true,false,unlimited,')),
+      all.text,
+    );
 
-    const filtered = await csvAs(app, a.key).get(`${a.base}?format=csv&q=${encodeURIComponent('+33')}`).expect(200);
+    const filtered = await csvAs(app, a.key)
+      .get(`${a.base}?format=csv&q=${encodeURIComponent('+33')}`)
+      .expect(200);
     const fl = filtered.text.trimEnd().split('\r\n');
     assert.equal(fl.length, 3);
     assert.ok(fl.slice(1).every((l) => l.includes(',+3314268530')));
@@ -357,7 +379,11 @@ describe('config API: authorized caller IDs', () => {
     assert.deepEqual([credit.body.availableCredit, credit.body.totalCredit, credit.body.credit], ['5.50', '5.50', 'limited']);
     assert.deepEqual(
       credit.body.entries.map((e: { amount: string; balanceAfter: string }) => [e.amount, e.balanceAfter]),
-      [['-1.5125', '5.50'], ['2.0125', '7.0125'], ['5.00', '5.00']],
+      [
+        ['-1.5125', '5.50'],
+        ['2.0125', '7.0125'],
+        ['5.00', '5.00'],
+      ],
     );
     const row = await a.api.get(`${a.base}/${c.body.id}`).expect(200);
     assert.deepEqual([row.body.totalCredit, row.body.availableCredit], ['5.50', '5.50']);
@@ -445,7 +471,7 @@ describe('config API: authorized caller IDs', () => {
     assert.equal(credit.body.availableCredit, '0.00');
   });
 
-  it('when another client uses any route on this client\'s extension or caller ID, then 404 and nothing changes', async () => {
+  it("when another client uses any route on this client's extension or caller ID, then 404 and nothing changes", async () => {
     const { app } = createTestApp();
     const a = await tenant(app);
     const b = await tenant(app);

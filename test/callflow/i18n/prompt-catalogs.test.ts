@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { SpokenMoney, SpokenTime } from '../../src/callflow/i18n/catalog';
-import { CATALOGS } from '../../src/callflow/i18n/catalogs';
-import { LANGUAGES } from '../../src/callflow/i18n/languages';
-import { PROMPT_KEYS } from '../../src/callflow/i18n/prompt-keys';
-import { Speaker } from '../../src/callflow/i18n/speaker';
-import { PROMPTS } from '../../src/callflow/prompts';
+import type { SpokenMoney, SpokenTime } from '../../../src/callflow/i18n/catalog';
+import { CATALOGS } from '../../../src/callflow/i18n/catalogs';
+import { LANGUAGES } from '../../../src/callflow/i18n/languages';
+import { PROMPT_KEYS } from '../../../src/callflow/i18n/prompt-keys';
+import { Speaker } from '../../../src/callflow/i18n/speaker';
+import { PROMPTS } from '../../../src/callflow/prompts';
 
 const english = Object.keys(CATALOGS['en-US'].sentences).sort();
 const POUND_KEY: Record<string, RegExp> = {
@@ -21,7 +21,7 @@ const POUND_KEY: Record<string, RegExp> = {
 };
 
 describe('prompt catalogs', () => {
-  it('when the English catalog is the call flow\'s PROMPTS, then every prompt key is one of its sentences', () => {
+  it("when the English catalog is the call flow's PROMPTS, then every prompt key is one of its sentences", () => {
     assert.deepEqual(english, Object.keys(PROMPTS).sort());
     assert.deepEqual([...PROMPT_KEYS].sort(), english);
   });
@@ -29,8 +29,16 @@ describe('prompt catalogs', () => {
   for (const language of LANGUAGES) {
     it(`when the ${language} catalog is compared with the English one, then it has exactly the same keys`, () => {
       const keys = Object.keys(CATALOGS[language].sentences).sort();
-      assert.deepEqual(keys.filter((k) => !english.includes(k)), [], `${language} has keys English lacks`);
-      assert.deepEqual(english.filter((k) => !keys.includes(k)), [], `${language} lacks keys`);
+      assert.deepEqual(
+        keys.filter((k) => !english.includes(k)),
+        [],
+        `${language} has keys English lacks`,
+      );
+      assert.deepEqual(
+        english.filter((k) => !keys.includes(k)),
+        [],
+        `${language} lacks keys`,
+      );
       assert.equal(CATALOGS[language].language, language);
     });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectDatabase } from '../../src/db/connect';
-import { startServiceProcess, waitUntilGone } from '../support/service-process';
+import { connectDatabase } from '../src/db/connect';
+import { startServiceProcess, waitUntilGone } from './support/service-process';
 
 /** These start the real service as `npm start` does, on the embedded database. */
 describe('service lifecycle on the embedded database', function () {

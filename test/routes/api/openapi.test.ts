@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import supertest from 'supertest';
-import { apiRouteTable } from '../../routes/api';
-import { createTestApp, TEST_PUBLIC_BASE_URL } from '../support/harness';
-import { conformanceProblems } from '../support/openapi-conformance';
+import { apiRouteTable } from '../../../routes/api';
+import { createTestApp, TEST_PUBLIC_BASE_URL } from '../../support/harness';
+import { conformanceProblems } from '../../support/openapi-conformance';
 
 describe('config API: OpenAPI document', () => {
   it('when /api/openapi.json is fetched without a key, then it is a valid OpenAPI 3.1 document', async () => {

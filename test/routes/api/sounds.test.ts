@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
 import supertest from 'supertest';
-import { extensionModel } from '../../models/extension';
-import { soundModel } from '../../models/sound';
-import { apiAs, createClientWithKey } from '../support/api';
-import { testDb } from '../support/database';
-import { TEST_ADMIN_KEY, TEST_PUBLIC_BASE_URL, createTestApp } from '../support/harness';
-import { conformanceProblems } from '../support/openapi-conformance';
+import { extensionModel } from '../../../models/extension';
+import { soundModel } from '../../../models/sound';
+import { apiAs, createClientWithKey } from '../../support/api';
+import { testDb } from '../../support/database';
+import { TEST_ADMIN_KEY, TEST_PUBLIC_BASE_URL, createTestApp } from '../../support/harness';
+import { conformanceProblems } from '../../support/openapi-conformance';
 
 const MB5 = 5 * 1024 * 1024;
 
@@ -130,7 +130,11 @@ describe('config API: sounds', () => {
     const admin = apiAs(app);
     for (const url of ['http://media.example.com/zero.mp3', '/sounds/zero.mp3', 'javascript:alert(1)', 'ftp://media.example.com/a.mp3']) {
       const res = await admin.post('/api/sounds', { name: 'x', url }).expect(400);
-      assert.deepEqual(res.body.error.fields.map((f: { path: string }) => f.path), ['url'], url);
+      assert.deepEqual(
+        res.body.error.fields.map((f: { path: string }) => f.path),
+        ['url'],
+        url,
+      );
     }
     const missing = await admin.post('/api/sounds', { name: 'x' }).expect(400);
     assert.deepEqual(missing.body.error.fields, [{ path: 'url', message: 'required' }]);
@@ -191,7 +195,10 @@ describe('config API: sounds', () => {
       const res = await upload(app, { name: 'fake' }, { data, filename: 'fake.wav', contentType: 'audio/wav' });
       assert.equal(res.status, 415, data.toString('latin1'));
       assert.equal(res.body.error.code, 'unsupported_media_type');
-      assert.deepEqual(res.body.error.fields.map((f: { path: string }) => f.path), ['file']);
+      assert.deepEqual(
+        res.body.error.fields.map((f: { path: string }) => f.path),
+        ['file'],
+      );
     }
     assert.equal(await soundModel(testDb()).countDocuments(), 0);
   });
@@ -221,13 +228,22 @@ describe('config API: sounds', () => {
       .expect(400);
     assert.equal(cut.body.error.code, 'invalid_multipart');
     const wrongPart = await upload(app, { name: 'x' }, { data: wav(), field: 'sound' }).expect(400);
-    assert.deepEqual(wrongPart.body.error.fields.map((f: { path: string }) => f.path), ['file']);
+    assert.deepEqual(
+      wrongPart.body.error.fields.map((f: { path: string }) => f.path),
+      ['file'],
+    );
     const noFile = await upload(app, { name: 'x' }, null).expect(400);
     assert.deepEqual(noFile.body.error.fields, [{ path: 'file', message: 'required' }]);
     const both = await upload(app, { name: 'x', url: 'https://a.example/x.wav' }, { data: wav() }).expect(400);
-    assert.deepEqual(both.body.error.fields.map((f: { path: string }) => f.path), ['url', 'file']);
+    assert.deepEqual(
+      both.body.error.fields.map((f: { path: string }) => f.path),
+      ['url', 'file'],
+    );
     const unknown = await upload(app, { name: 'x', colour: 'red' }, { data: wav() }).expect(400);
-    assert.deepEqual(unknown.body.error.fields.map((f: { path: string }) => f.path), ['colour']);
+    assert.deepEqual(
+      unknown.body.error.fields.map((f: { path: string }) => f.path),
+      ['colour'],
+    );
     const anonymous = await supertest(app).post('/api/sounds').field('name', 'x').attach('file', wav(), 'a.wav').expect(401);
     assert.equal(anonymous.body.error.code, 'unauthorized');
     await upload(app, { name: 'x' }, { data: wav() }, 'cbk_not-a-real-key-000000000000').expect(401);
@@ -334,7 +350,9 @@ describe('config API: sounds', () => {
     const other = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     await supertest(app).get(`/sounds/${other}`).expect(404);
     await supertest(app).get('/sounds/short').expect(404);
-    await supertest(app).get(`/sounds/${'.'.repeat(43)}`).expect(404);
+    await supertest(app)
+      .get(`/sounds/${'.'.repeat(43)}`)
+      .expect(404);
     await supertest(app).get(`/sounds/${token}`).expect(200);
   });
 });

@@ -12,7 +12,12 @@ describe('destination normalization', () => {
     { name: 'when a US caller dials 1 and ten digits, then the trunk prefix is understood', digits: '12025550186', calledBack: US_CALLED_BACK, e164: '+12025550186' },
     { name: 'when a French caller dials a national mobile, then it gets +33', digits: '0612345678', calledBack: FR_CALLED_BACK, e164: '+33612345678' },
     { name: 'when a US caller dials 011, then it is the international prefix', digits: '011442079460000', calledBack: US_CALLED_BACK, e164: '+442079460000' },
-    { name: 'when a UK caller dials 011 and a full international number, then 011 is still accepted', digits: '011442079460000', calledBack: UK_CALLED_BACK, e164: '+442079460000' },
+    {
+      name: 'when a UK caller dials 011 and a full international number, then 011 is still accepted',
+      digits: '011442079460000',
+      calledBack: UK_CALLED_BACK,
+      e164: '+442079460000',
+    },
     { name: 'when a UK caller dials 00, then it is the international prefix', digits: '00442079460000', calledBack: UK_CALLED_BACK, e164: '+442079460000' },
     { name: 'when a US caller dials 00, then 00 is accepted too', digits: '00442079460000', calledBack: US_CALLED_BACK, e164: '+442079460000' },
     { name: 'when a US caller dials 00 to France, then +33', digits: '0033612345678', calledBack: US_CALLED_BACK, e164: '+33612345678' },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { phoneNumberModel } from '../../models/phone-number';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
-import { testDb } from '../support/database';
-import { createExtensionDoc } from '../support/extension-fixture';
-import { createTestApp } from '../support/harness';
+import { phoneNumberModel } from '../../../models/phone-number';
+import { apiAs, createClientWithKey, type ApiAs } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createExtensionDoc } from '../../support/extension-fixture';
+import { createTestApp } from '../../support/harness';
 
 let seq = 0;
 async function createChannel(admin: ApiAs, body: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
@@ -34,9 +34,7 @@ describe('config API: public numbers', () => {
   it('when the operator adds a number written with spaces, then it is stored in E.164 and shown with its channel', async () => {
     const { admin, a, ch } = await setup();
     const ext = await createExtensionDoc(a.clientId);
-    const res = await admin
-      .post(`/api/channels/${ch.id}/numbers`, { number: '+44 20 7183 8750', clientId: a.clientId, extensionId: ext })
-      .expect(201);
+    const res = await admin.post(`/api/channels/${ch.id}/numbers`, { number: '+44 20 7183 8750', clientId: a.clientId, extensionId: ext }).expect(201);
     assert.equal(res.body.number, '+442071838750');
     assert.deepEqual(res.body.channel, { id: ch.id, name: 'UK PSTN', type: 'twilio' });
     assert.equal(res.body.clientId, a.clientId);
@@ -60,9 +58,7 @@ describe('config API: public numbers', () => {
 
   it('when fields are unknown, missing or malformed, then 400 names each field', async () => {
     const { admin, ch } = await setup();
-    const bad = await admin
-      .post(`/api/channels/${ch.id}/numbers`, { number: '12345', clientId: 'nope', extensionId: { $ne: null }, colour: 'red' })
-      .expect(400);
+    const bad = await admin.post(`/api/channels/${ch.id}/numbers`, { number: '12345', clientId: 'nope', extensionId: { $ne: null }, colour: 'red' }).expect(400);
     assert.deepEqual(paths(bad), ['clientId', 'colour', 'extensionId', 'number']);
     assert.equal(bad.body.error.code, 'validation_failed');
     const missing = await admin.post(`/api/channels/${ch.id}/numbers`, {}).expect(400);
@@ -133,13 +129,16 @@ describe('config API: public numbers', () => {
     const first = await admin.get(`/api/channels/${ch.id}/numbers?limit=2`).expect(200);
     assert.equal(first.body.items.length, 2);
     const second = await admin.get(`/api/channels/${ch.id}/numbers?limit=2&cursor=${first.body.nextCursor}`).expect(200);
-    assert.deepEqual(second.body.items.map((n: { id: string }) => n.id), [na.id]);
+    assert.deepEqual(
+      second.body.items.map((n: { id: string }) => n.id),
+      [na.id],
+    );
     assert.equal(second.body.nextCursor, null);
     await admin.get(`/api/channels/${ch.id}/numbers?limit=0`).expect(400);
   });
 
   it('when all numbers are listed, then they are scoped to the tenant, filtered by channel and extension, and paginated', async () => {
-    const { admin, a, b, ch, addNumber } = await setup();
+    const { admin, a, b, addNumber } = await setup();
     const other = await createChannel(admin, { type: 'sip', name: 'trunk', sip: { domain: 'pbx.example.com' } });
     const ext = await createExtensionDoc(a.clientId);
     const n1 = await addNumber('+442071838750', a.clientId, ext);
@@ -164,7 +163,7 @@ describe('config API: public numbers', () => {
     assert.equal(second.body.items.length, 1);
     assert.equal(second.body.nextCursor, null);
 
-    for (const q of ['channelId=nope', 'extensionId[$ne]=x', 'clientId=' + b.clientId, 'limit=201']) {
+    for (const q of ['channelId=nope', 'extensionId[$ne]=x', `clientId=${b.clientId}`, 'limit=201']) {
       await a.api.get(`/api/numbers?${q}`).expect(400);
     }
   });
@@ -250,7 +249,9 @@ describe('config API: public numbers', () => {
         assert.equal(res.body.error.code, 'in_use');
       }
     }
-    const stored = await phoneNumberModel(testDb()).find({ clientId: new Types.ObjectId(a.clientId) }).lean();
+    const stored = await phoneNumberModel(testDb())
+      .find({ clientId: new Types.ObjectId(a.clientId) })
+      .lean();
     assert.equal(stored.length, 2);
     // The extension may still change which extension the number rings back to.
     const aExt = await createExtensionDoc(a.clientId);

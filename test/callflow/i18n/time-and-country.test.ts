@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { COUNTRY_LANGUAGE, languageFor } from '../../src/callflow/i18n/country-language';
-import { LANGUAGES, type Language } from '../../src/callflow/i18n/languages';
-import { spokenDuration } from '../../src/callflow/i18n/speaker';
+import { COUNTRY_LANGUAGE, languageFor } from '../../../src/callflow/i18n/country-language';
+import { LANGUAGES, type Language } from '../../../src/callflow/i18n/languages';
+import { spokenDuration } from '../../../src/callflow/i18n/speaker';
 
 /** 30 s, 1 min, 2 min, 5 min, 21 min, 1 h, 1 h 5 min, 2 h 1 min, 4 h. */
 const SECONDS = [30, 60, 120, 300, 1_260, 3_600, 3_900, 7_260, 14_400];
@@ -21,7 +21,10 @@ const EXPECT: Record<Language, string[]> = {
 describe('durations said in every language', () => {
   for (const language of LANGUAGES) {
     it(`when talk times are said in ${language}, then hours and minutes have their plural forms and the language's "and"`, () => {
-      assert.deepEqual(SECONDS.map((s) => spokenDuration(language, s)), EXPECT[language]);
+      assert.deepEqual(
+        SECONDS.map((s) => spokenDuration(language, s)),
+        EXPECT[language],
+      );
     });
   }
 

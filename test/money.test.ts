@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatMoney, parseMoney } from '../../src/money';
+import { formatMoney, parseMoney } from '../src/money';
 
 describe('money as integers', () => {
   it('when decimal strings are parsed, then they become exact ten-thousandths', () => {

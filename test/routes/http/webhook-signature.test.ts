@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import twilio from 'twilio';
-import { createTestApp, TEST_AUTH_TOKEN, TEST_PUBLIC_BASE_URL, twilioSignatureFor } from '../support/harness';
+import { createTestApp, TEST_AUTH_TOKEN, TEST_PUBLIC_BASE_URL, twilioSignatureFor } from '../../support/harness';
 
 const params = {
   CallSid: `CA${'1'.repeat(32)}`,
@@ -37,18 +37,8 @@ describe('Twilio webhook signatures', () => {
   it('when the query string is part of the signed URL, then it is validated with it', async () => {
     const { app } = createTestApp();
     const path = '/voice/incoming?session=abc&step=2';
-    await supertest(app)
-      .post(path)
-      .set('X-Twilio-Signature', twilioSignatureFor(path, params))
-      .type('form')
-      .send(params)
-      .expect(200);
-    await supertest(app)
-      .post('/voice/incoming?session=abc&step=3')
-      .set('X-Twilio-Signature', twilioSignatureFor(path, params))
-      .type('form')
-      .send(params)
-      .expect(403);
+    await supertest(app).post(path).set('X-Twilio-Signature', twilioSignatureFor(path, params)).type('form').send(params).expect(200);
+    await supertest(app).post('/voice/incoming?session=abc&step=3').set('X-Twilio-Signature', twilioSignatureFor(path, params)).type('form').send(params).expect(403);
   });
 
   it('when the signature header is missing, then 403', async () => {
@@ -58,12 +48,7 @@ describe('Twilio webhook signatures', () => {
 
   it('when the signature is wrong, then 403', async () => {
     const { app } = createTestApp();
-    await supertest(app)
-      .post('/voice/incoming')
-      .set('X-Twilio-Signature', 'bm90IGEgc2lnbmF0dXJl')
-      .type('form')
-      .send(params)
-      .expect(403);
+    await supertest(app).post('/voice/incoming').set('X-Twilio-Signature', 'bm90IGEgc2lnbmF0dXJl').type('form').send(params).expect(403);
   });
 
   it('when a parameter was changed after signing, then 403', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { apiRouteTable } from '../../routes/api';
-import { apiAs, createClientWithKey } from '../support/api';
-import { createTestApp, TEST_PUBLIC_BASE_URL } from '../support/harness';
+import { apiRouteTable } from '../../../routes/api';
+import { apiAs, createClientWithKey } from '../../support/api';
+import { createTestApp, TEST_PUBLIC_BASE_URL } from '../../support/harness';
 
 /**
  * Generated from the route table, not hand-listed: every route a client key can reach is called with
@@ -65,9 +65,7 @@ describe('config API: tenant isolation on every route (generated from the route 
     const b = await createClientWithKey(app);
     const channel = await admin.post('/api/channels', { name: 'Resource #1', type: 'twilio', prefixes: [] }).expect(201);
     const ext = await a.api.post('/api/extensions', { extensionNumber: '0003*003', name: 'A desk', callback: { returnCalls: 'authorized' } }).expect(201);
-    const number = await admin
-      .post(`/api/channels/${channel.body.id}/numbers`, { number: '+442071838750', clientId: a.clientId, extensionId: ext.body.id })
-      .expect(201);
+    const number = await admin.post(`/api/channels/${channel.body.id}/numbers`, { number: '+442071838750', clientId: a.clientId, extensionId: ext.body.id }).expect(201);
     const caller = await a.api.post(`/api/extensions/${ext.body.id}/authorized-callers`, { number: '+12025550143', credit: '5.00' }).expect(201);
     const sound = await a.api.post('/api/sounds', { name: 'A sound', url: 'https://sounds.example.com/a.mp3' }).expect(201);
     const keys = await admin.get(`/api/clients/${a.clientId}/api-keys`).expect(200);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import { callSessionModel } from '../../models/call-session';
-import { TEST_ACCOUNT_SID } from '../support/harness';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
-import { CALLER, CALLER_PIN, CallflowRig, NUMBER, STRANGER } from '../support/callflow';
-import { testDb } from '../support/database';
+import { callSessionModel } from '../../../models/call-session';
+import { TEST_ACCOUNT_SID } from '../../support/harness';
+import { apiAs, createClientWithKey, type ApiAs } from '../../support/api';
+import { CALLER, CALLER_PIN, CallflowRig, NUMBER, STRANGER } from '../../support/callflow';
+import { testDb } from '../../support/database';
 
 const DESTINATION = '+442079460000';
 const CALLER2 = '+12025550144';
@@ -115,7 +115,11 @@ describe('config API: call records', () => {
     }
     assert.ok(events.includes('callback-status'), 'status callbacks are part of the timeline');
     const times = c.timeline.map((e: { at: string }) => Date.parse(e.at));
-    assert.deepEqual([...times].sort((a, b) => a - b), times, 'timeline not in time order');
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+      'timeline not in time order',
+    );
     const decision = c.timeline.find((e: { event: string }) => e.event === 'decision');
     assert.deepEqual(decision.detail, { callback: true, reason: 'callback', target: CALLER });
     const dial = c.timeline.find((e: { event: string }) => e.event === 'dial');
@@ -180,7 +184,10 @@ describe('config API: call records', () => {
     const newestFirst = [refusedElsewhere, refused, second.id, first.id];
 
     const all = await rig.admin.get('/api/calls').expect(200);
-    assert.deepEqual(all.body.items.map((c: { id: string }) => c.id), newestFirst);
+    assert.deepEqual(
+      all.body.items.map((c: { id: string }) => c.id),
+      newestFirst,
+    );
     assert.equal(all.body.nextCursor, null);
     assertNoPin(all);
     const byId = new Map(all.body.items.map((c: { id: string }) => [c.id, c]));
@@ -191,12 +198,18 @@ describe('config API: call records', () => {
     assert.equal((byId.get(refused) as Record<string, unknown>).charge, '0.00');
     assert.ok(!('timeline' in s) && !('charges' in s), 'the list leaves the timeline to the detail view');
     const created = all.body.items.map((c: { createdAt: string }) => Date.parse(c.createdAt));
-    assert.deepEqual([...created].sort((a, b) => b - a), created);
+    assert.deepEqual(
+      [...created].sort((a, b) => b - a),
+      created,
+    );
 
     // pagination
     assert.deepEqual(await allPages(rig.admin, ''), newestFirst);
     const two = await rig.admin.get('/api/calls?limit=2').expect(200);
-    assert.deepEqual(two.body.items.map((c: { id: string }) => c.id), newestFirst.slice(0, 2));
+    assert.deepEqual(
+      two.body.items.map((c: { id: string }) => c.id),
+      newestFirst.slice(0, 2),
+    );
     assert.equal(two.body.nextCursor, refused);
 
     const ids = async (q: string) => (await rig.admin.get(`/api/calls?${q}`).expect(200)).body.items.map((c: { id: string }) => c.id);
@@ -229,9 +242,7 @@ describe('config API: call records', () => {
   it('when the report per authorized caller ID is asked, then it sums calls, talk time and cost of the settled dials', async function () {
     this.timeout(90_000);
     await rig.admin.patch(`/api/extensions/${rig.extensionId}/authorized-callers/${rig.callerId}`, { name: 'Alice' }).expect(200);
-    const bob = await rig.admin
-      .post(`/api/extensions/${rig.extensionId}/authorized-callers`, { number: CALLER2, password: CALLER2_PIN, name: 'Bob' })
-      .expect(201);
+    const bob = await rig.admin.post(`/api/extensions/${rig.extensionId}/authorized-callers`, { number: CALLER2, password: CALLER2_PIN, name: 'Bob' }).expect(201);
 
     await callThrough(rig); // Alice: 61 s, 0.04
     await callThrough(rig, { dials: [{ status: 'busy' }, { status: 'completed', duration: 30 }] }); // Alice: 0 s + 30 s, 0.02
@@ -297,7 +308,10 @@ describe('config API: call records', () => {
 
     // A's own key still sees both.
     const own = await createClientKey(rig);
-    assert.deepEqual((await own.get('/api/calls').expect(200)).body.items.map((c: { id: string }) => c.id), [refused, id]);
+    assert.deepEqual(
+      (await own.get('/api/calls').expect(200)).body.items.map((c: { id: string }) => c.id),
+      [refused, id],
+    );
   });
 });
 

@@ -28,7 +28,10 @@ describe('job runner: batches, parallel runs and the background loop', () => {
     const deps = { db: testDb(), clock: systemClock, logger: pino({ level: 'silent' }) };
     const runners = [1, 2, 3].map((i) => new JobRunner(deps, { 'place-callback': handler }, { owner: `r${i}`, concurrency: 10, random: Math.random }));
     const ran = await Promise.all(runners.map((r) => r.runDue()));
-    assert.equal(ran.reduce((a, b) => a + b, 0), 120);
+    assert.equal(
+      ran.reduce((a, b) => a + b, 0),
+      120,
+    );
     assert.equal(seen.length, 120);
     assert.equal(new Set(seen).size, 120);
     assert.equal(await jobModel(testDb()).countDocuments({}), 0);
@@ -39,7 +42,12 @@ describe('job runner: batches, parallel runs and the background loop', () => {
     let done = 0;
     const runner = new JobRunner(
       { db: testDb(), clock: systemClock, logger: pino({ level: 'silent' }) },
-      { 'place-callback': async () => (done++, { state: 'done' as const }) },
+      {
+        'place-callback': async () => {
+          done++;
+          return { state: 'done' as const };
+        },
+      },
       { owner: 'loop', pollMs: 60_000 },
     );
     runner.start();
@@ -56,7 +64,11 @@ describe('job runner: batches, parallel runs and the background loop', () => {
     await queueJobs(1);
     const runner = new JobRunner(
       { db: testDb(), clock: systemClock, logger: pino({ level: 'silent' }) },
-      { 'place-callback': async () => { throw new Error('boom'); } },
+      {
+        'place-callback': async () => {
+          throw new Error('boom');
+        },
+      },
       { owner: 'failing' },
     );
     const before = Date.now();
@@ -79,7 +91,12 @@ describe('job runner: batches, parallel runs and the background loop', () => {
       const runner = new JobRunner(
         { db: own, clock: systemClock, logger: pino({ level: 'silent' }) },
         // The job's work is done, then the runner's database connection is gone before it records that.
-        { 'place-callback': async () => (await own.close(true), { state: 'done' as const }) },
+        {
+          'place-callback': async () => {
+            await own.close(true);
+            return { state: 'done' as const };
+          },
+        },
         { owner: 'cut-off' },
       );
       // The job in hand is waited for; the claim after it finds no database and says so.

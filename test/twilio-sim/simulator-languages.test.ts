@@ -54,7 +54,15 @@ describe('phone simulator: a French callback with a recorded password prompt', f
           extensionNumber: '100',
           name: 'Accueil',
           // The credit spoken is the dial-only figure; what the callback leg holds is tested in test/callflow/both-legs.
-          callback: { returnCalls: 'authorized', triggerAfterSeconds: 1, requireCallerPassword: true, allowCreditQuery: true, chargeCallbackLeg: false, language: 'fr-FR', prompts: { enterPassword: PIN_RECORDING } },
+          callback: {
+            returnCalls: 'authorized',
+            triggerAfterSeconds: 1,
+            requireCallerPassword: true,
+            allowCreditQuery: true,
+            chargeCallbackLeg: false,
+            language: 'fr-FR',
+            prompts: { enterPassword: PIN_RECORDING },
+          },
         })
         .expect(201);
       await admin.post(`/api/channels/${ch.body.id}/numbers`, { number: SERVICE_NUMBER, clientId: c.clientId, extensionId: ext.body.id }).expect(201);
@@ -72,7 +80,10 @@ describe('phone simulator: a French callback with a recorded password prompt', f
 
       const fr = CATALOGS['fr-FR'].sentences;
       const said = events.flatMap((e) => (e.type === 'say' ? [e] : []));
-      assert.ok(said.every((e) => e.language === 'fr-FR'), JSON.stringify(said));
+      assert.ok(
+        said.every((e) => e.language === 'fr-FR'),
+        JSON.stringify(said),
+      );
       assert.deepEqual(
         said.map((e) => e.text),
         [fr.menu, 'Votre crédit est de 12 euros et 50 centimes.', fr.menu, fr.enterDestination, fr.nothingDialed],

@@ -31,27 +31,46 @@ describe('embedded database: lookups by _id use the index (our FerretDB patches)
     const docs = await seed();
     const p = await plan('patch_probe', { _id: docs[7]!._id });
     assert.equal(p.pushdown, true);
-    assert.ok(p.lines.some((l) => /SEARCH .* USING INDEX .*__id_/.test(l)), p.lines.join('\n'));
+    assert.ok(
+      p.lines.some((l) => /SEARCH .* USING INDEX .*__id_/.test(l)),
+      p.lines.join('\n'),
+    );
   });
 
   it('when a find is by _id plus a condition (a conditional update), then it also searches the _id index', async () => {
     const docs = await seed();
     const p = await plan('patch_probe', { _id: docs[7]!._id, state: 'queued' });
     assert.equal(p.pushdown, true);
-    assert.ok(p.lines.some((l) => /SEARCH .* USING INDEX .*__id_/.test(l)), p.lines.join('\n'));
+    assert.ok(
+      p.lines.some((l) => /SEARCH .* USING INDEX .*__id_/.test(l)),
+      p.lines.join('\n'),
+    );
   });
 
   it('when a batch looks up several _ids with $in, then SQLite searches the _id index, and the results are those of a scan', async () => {
     const docs = await seed();
     const ids = [docs[3]!._id, docs[150]!._id, docs[77]!._id];
     const p = await plan('patch_probe', { _id: { $in: ids } });
-    assert.ok(p.lines.some((l) => /SEARCH .* USING INDEX .*__id_/.test(l)), p.lines.join('\n'));
-    const found = await coll().find({ _id: { $in: ids }, state: 'queued' }).toArray();
-    assert.deepEqual(found.map((d) => d.n).sort((a, b) => a - b), [3, 77].filter((n) => n % 2 === 1));
+    assert.ok(
+      p.lines.some((l) => /SEARCH .* USING INDEX .*__id_/.test(l)),
+      p.lines.join('\n'),
+    );
+    const found = await coll()
+      .find({ _id: { $in: ids }, state: 'queued' })
+      .toArray();
+    assert.deepEqual(
+      found.map((d) => d.n).sort((a, b) => a - b),
+      [3, 77].filter((n) => n % 2 === 1),
+    );
     // Mixed element types are not pushed down, and still match like a scan.
     await coll().insertOne({ _id: 42 as never, state: 'queued', n: 42 });
-    const mixed = await coll().find({ _id: { $in: [42, docs[3]!._id] as never[] } }).toArray();
-    assert.deepEqual(mixed.map((d) => d.n).sort((a, b) => a - b), [3, 42]);
+    const mixed = await coll()
+      .find({ _id: { $in: [42, docs[3]!._id] as never[] } })
+      .toArray();
+    assert.deepEqual(
+      mixed.map((d) => d.n).sort((a, b) => a - b),
+      [3, 42],
+    );
     assert.equal((await coll().deleteMany({ _id: { $in: ids } })).deletedCount, 3);
     assert.equal((await coll().updateMany({ _id: { $in: [docs[4]!._id, docs[5]!._id] } }, { $set: { state: 'x' } })).modifiedCount, 2);
   });

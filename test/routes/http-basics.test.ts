@@ -69,12 +69,7 @@ describe('HTTP basics', () => {
 
   it('when the API gets malformed JSON, then a JSON 400', async () => {
     const { app } = createTestApp();
-    const res = await supertest(app)
-      .post('/api/clients')
-      .set('Authorization', `Bearer ${TEST_ADMIN_KEY}`)
-      .set('Content-Type', 'application/json')
-      .send('{"name":')
-      .expect(400);
+    const res = await supertest(app).post('/api/clients').set('Authorization', `Bearer ${TEST_ADMIN_KEY}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
     assert.equal(res.body.error.code, 'invalid_json');
   });
 
@@ -84,7 +79,9 @@ describe('HTTP basics', () => {
     assert.match(String(fresh.headers['x-request-id']), /^[0-9a-f-]{36}$/);
     const given = await supertest(app).get('/healthz').set('X-Request-Id', 'trace-abc.123');
     assert.equal(given.headers['x-request-id'], 'trace-abc.123');
-    const hostile = await supertest(app).get('/healthz').set('X-Request-Id', 'bad id <script> ' + 'x'.repeat(100));
+    const hostile = await supertest(app)
+      .get('/healthz')
+      .set('X-Request-Id', `bad id <script> ${'x'.repeat(100)}`);
     assert.match(String(hostile.headers['x-request-id']), /^[0-9a-f-]{36}$/);
   });
 

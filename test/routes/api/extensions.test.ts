@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { channelModel } from '../../models/channel';
-import { extensionModel } from '../../models/extension';
-import { phoneNumberModel } from '../../models/phone-number';
-import { apiAs, createClientWithKey } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { channelModel } from '../../../models/channel';
+import { extensionModel } from '../../../models/extension';
+import { phoneNumberModel } from '../../../models/phone-number';
+import { apiAs, createClientWithKey } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 /** Numbers are created in the database directly here; the channels/numbers API has its own tests. */
 async function addNumber(clientId: string | null, number: string, channelName = 'Resource #1', type: 'twilio' | 'sip' = 'twilio') {
@@ -22,7 +22,9 @@ describe('config API: callback extensions', () => {
   it('when created with only the required fields, then every option of the seed gets its default', async () => {
     const { app } = createTestApp();
     const { clientId } = await createClientWithKey(app);
-    const res = await apiAs(app).post('/api/extensions', { clientId, ...minimal }).expect(201);
+    const res = await apiAs(app)
+      .post('/api/extensions', { clientId, ...minimal })
+      .expect(201);
     assert.deepEqual(res.body.callback, {
       triggerAfterSeconds: 5,
       returnCalls: 'caller',
@@ -86,7 +88,9 @@ describe('config API: callback extensions', () => {
     it(`when created with ${what}, then 400 names ${path}`, async () => {
       const { app } = createTestApp();
       const { clientId } = await createClientWithKey(app);
-      const res = await apiAs(app).post('/api/extensions', { clientId, ...minimal, ...patch }).expect(400);
+      const res = await apiAs(app)
+        .post('/api/extensions', { clientId, ...minimal, ...patch })
+        .expect(400);
       assert.ok(
         res.body.error.fields.some((f: { path: string }) => f.path === path),
         `expected ${path} in ${JSON.stringify(res.body.error.fields)}`,
@@ -111,9 +115,7 @@ describe('config API: callback extensions', () => {
     const { app } = createTestApp();
     const { clientId } = await createClientWithKey(app);
     const admin = apiAs(app);
-    const created = await admin
-      .post('/api/extensions', { clientId, ...minimal, callback: { returnCalls: 'caller', password: '482915', dialWindowSeconds: 20 } })
-      .expect(201);
+    const created = await admin.post('/api/extensions', { clientId, ...minimal, callback: { returnCalls: 'caller', password: '482915', dialWindowSeconds: 20 } }).expect(201);
     const id = created.body.id;
     const p1 = await admin.patch(`/api/extensions/${id}`, { callback: { allowCreditQuery: true, retry: { attempts: 4 } } }).expect(200);
     assert.equal(p1.body.callback.allowCreditQuery, true);
@@ -170,9 +172,7 @@ describe('config API: callback extensions', () => {
     const ext = await api.post('/api/extensions', minimal).expect(201);
     await phoneNumberModel(testDb()).updateOne({ number: '+442071838751' }, { $set: { extensionId: ext.body.id } });
 
-    const put = await api
-      .put(`/api/extensions/${ext.body.id}/caller-ids`, { numbers: ['+442071838750', '+442071838751'], defaultNumber: '+12025550143' })
-      .expect(200);
+    const put = await api.put(`/api/extensions/${ext.body.id}/caller-ids`, { numbers: ['+442071838750', '+442071838751'], defaultNumber: '+12025550143' }).expect(200);
     assert.deepEqual(put.body.callerId.numbers, ['+442071838750', '+442071838751']);
 
     const table = await api.get(`/api/extensions/${ext.body.id}/caller-ids`).expect(200);
@@ -185,9 +185,7 @@ describe('config API: callback extensions', () => {
     assert.equal(byNumber['+12025550143'].default, 'yes');
     assert.equal(byNumber['+12025550143'].assigned, false);
 
-    const refused = await api
-      .put(`/api/extensions/${ext.body.id}/caller-ids`, { numbers: ['+12025550199'], defaultNumber: null })
-      .expect(400);
+    const refused = await api.put(`/api/extensions/${ext.body.id}/caller-ids`, { numbers: ['+12025550199'], defaultNumber: null }).expect(400);
     assert.equal(refused.body.error.fields[0].path, 'callerId.numbers.0');
   });
 
@@ -196,7 +194,10 @@ describe('config API: callback extensions', () => {
     const { clientId, api } = await createClientWithKey(app);
     await addNumber(clientId, '+442071838750', 'PSTN', 'twilio');
     const res = await api.post('/api/extensions', { ...minimal, callerId: { hide: true } }).expect(201);
-    assert.ok(res.body.warnings.some((w: string) => /cannot hide/.test(w)), JSON.stringify(res.body.warnings));
+    assert.ok(
+      res.body.warnings.some((w: string) => /cannot hide/.test(w)),
+      JSON.stringify(res.body.warnings),
+    );
   });
 
   it('when a custom caller ID number is not a Twilio number of the client, then the API warns', async () => {
@@ -204,8 +205,13 @@ describe('config API: callback extensions', () => {
     const { clientId } = await createClientWithKey(app);
     await addNumber(clientId, '+442071838750', 'PSTN', 'twilio');
     // Only the operator key may set a number the client does not own (issue 11).
-    const res = await apiAs(app).post('/api/extensions', { ...minimal, clientId, callerId: { number: { mode: 'user', value: '5551234' } } }).expect(201);
-    assert.ok(res.body.warnings.some((w: string) => /13214/.test(w)), JSON.stringify(res.body.warnings));
+    const res = await apiAs(app)
+      .post('/api/extensions', { ...minimal, clientId, callerId: { number: { mode: 'user', value: '5551234' } } })
+      .expect(201);
+    assert.ok(
+      res.body.warnings.some((w: string) => /13214/.test(w)),
+      JSON.stringify(res.body.warnings),
+    );
   });
 
   it('when an extension is deleted, then its numbers stop ringing back to it', async () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { channelModel } from '../../models/channel';
-import { extensionModel } from '../../models/extension';
-import { phoneNumberModel } from '../../models/phone-number';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
-import { testDb } from '../support/database';
-import { createExtensionDoc } from '../support/extension-fixture';
-import { createTestApp } from '../support/harness';
+import { channelModel } from '../../../models/channel';
+import { extensionModel } from '../../../models/extension';
+import { phoneNumberModel } from '../../../models/phone-number';
+import { apiAs, createClientWithKey, type ApiAs } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createExtensionDoc } from '../../support/extension-fixture';
+import { createTestApp } from '../../support/harness';
 
 const PASSWORD = 'S3cret-trunk-pa55!';
 
@@ -34,7 +34,10 @@ describe('config API: channels', () => {
     const read = await admin.get(`/api/channels/${created.body.id}`).expect(200);
     assert.deepEqual(read.body, created.body);
     const list = await admin.get('/api/channels').expect(200);
-    assert.deepEqual(list.body.items.map((c: { id: string }) => c.id), [created.body.id]);
+    assert.deepEqual(
+      list.body.items.map((c: { id: string }) => c.id),
+      [created.body.id],
+    );
     assert.equal(list.body.nextCursor, null);
 
     const patched = await admin.patch(`/api/channels/${created.body.id}`, { name: 'PSTN', prefixes: ['+4420'] }).expect(200);
@@ -69,7 +72,9 @@ describe('config API: channels', () => {
       .expect(201);
     assert.deepEqual(res.body.sip, { domain: 'pbx.example.com', username: 'acme', passwordSet: true, transport: 'tls' });
 
-    const raw = await testDb().db!.collection('channels').findOne({ _id: new Types.ObjectId(res.body.id as string) });
+    const raw = await testDb()
+      .db!.collection('channels')
+      .findOne({ _id: new Types.ObjectId(res.body.id as string) });
     const passwordEnc = raw!.sip.passwordEnc as string;
     assert.notEqual(passwordEnc, PASSWORD);
     assert.ok(!JSON.stringify(raw).includes(PASSWORD), 'no plaintext password anywhere in the stored document');
@@ -195,9 +200,15 @@ describe('config API: channels', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await createChannel(admin)).id);
     const first = await admin.get('/api/channels?limit=2').expect(200);
-    assert.deepEqual(first.body.items.map((c: { id: string }) => c.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      first.body.items.map((c: { id: string }) => c.id),
+      [ids[2], ids[1]],
+    );
     const second = await admin.get(`/api/channels?limit=2&cursor=${first.body.nextCursor}`).expect(200);
-    assert.deepEqual(second.body.items.map((c: { id: string }) => c.id), [ids[0]]);
+    assert.deepEqual(
+      second.body.items.map((c: { id: string }) => c.id),
+      [ids[0]],
+    );
     assert.equal(second.body.nextCursor, null);
   });
 
@@ -224,9 +235,7 @@ describe('config API: channels', () => {
     const a = await createClientWithKey(app);
     const ext = await createExtensionDoc(a.clientId);
     const ch = await createChannel(admin);
-    const n = await admin
-      .post(`/api/channels/${ch.id}/numbers`, { number: '+442071838750', clientId: a.clientId, extensionId: ext })
-      .expect(201);
+    const n = await admin.post(`/api/channels/${ch.id}/numbers`, { number: '+442071838750', clientId: a.clientId, extensionId: ext }).expect(201);
     const ringing = await admin.delete(`/api/channels/${ch.id}`).expect(409);
     assert.equal(ringing.body.error.code, 'in_use');
     assert.match(ringing.body.error.message, /ring back/);
@@ -274,7 +283,10 @@ describe('config API: channels', () => {
       assert.equal(r.body.error.code, 'route_not_found');
     }
     const stored = await channelModel(testDb()).find().lean();
-    assert.deepEqual(stored.map((c) => c.name), ['untouched']);
+    assert.deepEqual(
+      stored.map((c) => c.name),
+      ['untouched'],
+    );
     assert.equal(await phoneNumberModel(testDb()).countDocuments({}), 0);
   });
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { extensionModel } from '../../models/extension';
-import { soundModel } from '../../models/sound';
-import { LANGUAGES } from '../../src/callflow/i18n/languages';
-import { newSoundToken } from '../../src/domain/sounds';
-import { apiAs, createClientWithKey, createRateTable } from '../support/api';
-import { testDb } from '../support/database';
-import { createTestApp } from '../support/harness';
+import { extensionModel } from '../../../models/extension';
+import { soundModel } from '../../../models/sound';
+import { LANGUAGES } from '../../../src/callflow/i18n/languages';
+import { newSoundToken } from '../../../src/domain/sounds';
+import { apiAs, createClientWithKey, createRateTable } from '../../support/api';
+import { testDb } from '../../support/database';
+import { createTestApp } from '../../support/harness';
 
 const ext = (callback: Record<string, unknown>) => ({ extensionNumber: `7${Math.floor(Math.random() * 1e6)}`, name: 'Desk', callback: { returnCalls: 'caller', ...callback } });
 
@@ -68,12 +68,18 @@ describe('config API: languages, voices and recorded prompts of an extension', (
     assert.equal(ok.body.callback.defaultLanguage, 'en-GB');
   });
 
-  it('when a prompt key is unknown or its sound does not exist (or is another client\'s), then 400 names the field', async () => {
+  it("when a prompt key is unknown or its sound does not exist (or is another client's), then 400 names the field", async () => {
     const { app, api, admin } = await setup();
     const unknownKey = await api.post('/api/extensions', ext({ prompts: { enterPin: 'https://s.example/a.mp3' } })).expect(400);
-    assert.deepEqual(fieldsOf(unknownKey).map((f) => f.path), ['callback.prompts.enterPin']);
+    assert.deepEqual(
+      fieldsOf(unknownKey).map((f) => f.path),
+      ['callback.prompts.enterPin'],
+    );
     const missing = await api.post('/api/extensions', ext({ prompts: { enterPassword: new Types.ObjectId().toHexString() } })).expect(400);
-    assert.deepEqual(fieldsOf(missing).map((f) => f.path), ['callback.prompts.enterPassword']);
+    assert.deepEqual(
+      fieldsOf(missing).map((f) => f.path),
+      ['callback.prompts.enterPassword'],
+    );
     const notASound = await api.post('/api/extensions', ext({ prompts: { menu: 'ftp://x' } })).expect(400);
     assert.equal(fieldsOf(notASound)[0]!.path, 'callback.prompts.menu');
     const other = await createClientWithKey(app);
@@ -89,7 +95,14 @@ describe('config API: languages, voices and recorded prompts of an extension', (
     const { api, clientId } = await setup();
     const byUrl = await api.post('/api/sounds', { name: 'pin', url: 'https://s.example/pin.mp3' }).expect(201);
     const token = newSoundToken();
-    const uploaded = await soundModel(testDb()).create({ clientId: new Types.ObjectId(clientId), name: 'menu', data: Buffer.from('RIFF'), contentType: 'audio/wav', size: 4, token });
+    const uploaded = await soundModel(testDb()).create({
+      clientId: new Types.ObjectId(clientId),
+      name: 'menu',
+      data: Buffer.from('RIFF'),
+      contentType: 'audio/wav',
+      size: 4,
+      token,
+    });
     const prompts = { enterPassword: byUrl.body.id, menu: String(uploaded._id), goodbye: 'https://s.example/bye.mp3' };
     const res = await api.post('/api/extensions', ext({ prompts })).expect(201);
     assert.deepEqual(res.body.callback.prompts, prompts);
