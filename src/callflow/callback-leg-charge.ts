@@ -1,8 +1,8 @@
-import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../deps';
 import { settleCallbackAttempt } from '../billing/callback-leg';
-import { recordEvent } from './session-events';
+import { recordEvent } from '../domain/call-sessions/session-events';
+import { findSessionCallback, type CallSessionDoc } from '../domain/call-sessions/sessions';
 
 /** Twilio's final call statuses; only `completed` has answered time (a machine's included). */
 export const FINAL_CALL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
@@ -59,7 +59,7 @@ const STILL_LIVE_RECHECK_MS = 5 * 60_000;
  */
 export async function settleCallbackLegFromTwilio(deps: AppDeps, r: ReservationDoc): Promise<boolean> {
   const now = deps.clock.now();
-  const s = await callSessionModel(deps.db).findById(r.sessionId, { callback: 1, timeline: 1, status: 1 }).lean();
+  const s = await findSessionCallback(deps.db, r.sessionId);
   const attempt = r.attempt ?? 0;
   const sid = s ? callSidOf(s, attempt) : null;
   if (!sid) {

@@ -1,4 +1,4 @@
-import type { ReturnCalls } from '../../models/extension';
+import type { ReturnCalls } from '../domain/extensions';
 
 /**
  * Whether an incoming call gets a callback, and to which number: a pure function of what the incoming

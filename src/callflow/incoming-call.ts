@@ -1,19 +1,17 @@
 import { Types } from 'mongoose';
-import { callbackLockModel } from '../../models/callback-lock';
-import { ACTIVE_STATUSES, callSessionModel } from '../../models/call-session';
-import { inboundCallModel } from '../../models/inbound-call';
-import { jobModel } from '../../models/job';
 import type { AppDeps } from '../deps';
-import { insertBatched } from '../db/batched-insert';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { findInboundCall, insertInboundCall, insertSession, takeCallbackLock } from '../domain/call-sessions/incoming-call-writes';
+import { releaseCallbackLock, timelineEntry } from '../domain/call-sessions/session-events';
+import { countActiveSessions, sessionExists } from '../domain/call-sessions/sessions';
+import { callbackCounterId, countWithinHour } from '../domain/call-sessions/target-counters';
+import { queueFirstPlacement } from '../domain/jobs/job-placement';
 import { toE164 } from '../phone';
 import { callCost, findRate } from '../billing/rating';
 import { ConfigCache } from './config-cache';
 import { decideCallback } from './decide-callback';
 import { checkPrefixes, operatorDenies } from './destination';
-import { callbackCounterId, countWithinHour } from './target-counters';
 import { isHiddenCaller } from './hidden-caller';
-import { releaseCallbackLock, timelineEntry } from './session-events';
 import { BUSY_TWIML, rejectTwiml } from './twiml';
 
 /** The caller's line must be free again before we ring it: the callback is placed this long after the reject. */
@@ -62,7 +60,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     caller.then((a) => (a && !a.unlimited ? config.freshAvailable(a._id) : 0)),
     client.unlimitedCredit ? 0 : config.freshBalance(client._id),
     config.lockouts(ext._id, now),
-    client.maxConcurrentCalls === null ? 0 : callSessionModel(db).countDocuments({ clientId: client._id, status: { $in: ACTIVE_STATUSES } }),
+    client.maxConcurrentCalls === null ? 0 : countActiveSessions(db, client._id),
     config.fraud(),
     likelyTarget ? config.freshCounter(callbackCounterId(likelyTarget)) : null,
   ]);
@@ -95,12 +93,12 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   // The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
   // on it, finds the first session and rings until the same ring end.
   try {
-    await insertBatched(db, inboundCallModel(db), { _id: p.CallSid, sessionId, ringEndsAt });
+    await insertInboundCall(db, { _id: p.CallSid, sessionId, ringEndsAt });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const first = await inboundCallModel(db).findById(p.CallSid).lean();
+    const first = await findInboundCall(db, p.CallSid);
     if (!first) throw err;
-    if (await callSessionModel(db).exists({ _id: first.sessionId })) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
+    if (await sessionExists(db, first.sessionId)) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
     // The first attempt wrote its key and then failed (the database went away): finish its work under
     // its ids. Every write below is idempotent for a given session id, so a racing duplicate is harmless.
     sessionId = first.sessionId;
@@ -109,7 +107,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
 
   let reason: string = decision.reason;
   let callback = decision.callback;
-  if (decision.callback && !(await takeCallbackLock(deps, sessionId, ext._id, decision.target))) {
+  if (decision.callback && !(await takeCallbackLock(db, deps.clock, sessionId, ext._id, decision.target))) {
     callback = false;
     reason = 'callback-already-active';
   }
@@ -121,7 +119,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   ];
   if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
   try {
-    const stored = insertBatched(db, callSessionModel(db), {
+    const stored = insertSession(db, {
       _id: sessionId,
       inboundCallSid: p.CallSid,
       clientId: client._id,
@@ -141,22 +139,14 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     });
     // The session and its job go in the same round: a job whose session is missing is cancelled by the
     // runner, a session whose job is missing is re-queued by the sweeper.
-    const queued = callback
-      ? insertBatched(db, jobModel(db), {
-          key: `${sessionId}:place:1`,
-          type: 'place-callback',
-          sessionId,
-          dueAt: new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS),
-          state: 'queued',
-        })
-      : undefined;
+    const queued = callback ? queueFirstPlacement(db, sessionId, new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS)) : undefined;
     const [s, j] = await Promise.allSettled([stored, queued]);
     // A duplicate here is the same session or job written by a racing duplicate of this CallSid.
     if (s.status === 'rejected' && !isDuplicateKey(s.reason)) throw s.reason;
     if (j.status === 'rejected' && !isDuplicateKey(j.reason)) throw j.reason;
   } catch (err) {
     // Without the session, free the lock now.
-    if (callback && !(await callSessionModel(db).exists({ _id: sessionId }))) await releaseCallbackLock(db, sessionId);
+    if (callback && !(await sessionExists(db, sessionId))) await releaseCallbackLock(db, sessionId);
     throw err;
   }
   return replay(ringEndsAt, sessionId, deps.clock.now());
@@ -164,18 +154,4 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
 
 function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): IncomingAnswer {
   return { holdMs: Math.max(0, ringEndsAt.getTime() - now.getTime()), twiml: BUSY_TWIML, sessionId: String(sessionId) };
-}
-
-/** "One callback per target and extension at a time": false when another callback to this target is active. */
-async function takeCallbackLock(deps: AppDeps, sessionId: Types.ObjectId, extensionId: Types.ObjectId, target: string): Promise<boolean> {
-  const _id = `${extensionId}:${target}`;
-  try {
-    await insertBatched(deps.db, callbackLockModel(deps.db), { _id, sessionId, createdAt: deps.clock.now() });
-    return true;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // Held by this very session when an interrupted first attempt took it.
-    const holder = await callbackLockModel(deps.db).findById(_id, { sessionId: 1 }).lean();
-    return holder !== null && String(holder.sessionId) === String(sessionId);
-  }
 }

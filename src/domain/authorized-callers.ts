@@ -214,3 +214,23 @@ export function toCsv(header: string[], rows: { value: string; guard?: boolean }
   const lines = [header.map((h) => csvField(h)).join(','), ...rows.map((r) => r.map((c) => csvField(c.value, c.guard)).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** The credit left of several caller IDs, by _id in one query (read fresh: it is money). */
+export function availableCreditOf(db: Connection, ids: string[]): Promise<Pick<AuthorizedCallerDoc, '_id' | 'available'>[]> {
+  return authorizedCallerModel(db)
+    .find({ _id: { $in: [...new Set(ids)] } }, { available: 1 })
+    .lean()
+    .exec();
+}
+
+/** The callers of any of `extensionIds` with any of `numbers`: one query for a batch of incoming calls. */
+export function findCallersByNumbers(
+  db: Connection,
+  extensionIds: string[],
+  numbers: string[],
+): Promise<Pick<AuthorizedCallerDoc, '_id' | 'extensionId' | 'number' | 'enabled' | 'unlimited'>[]> {
+  return authorizedCallerModel(db)
+    .find({ extensionId: { $in: extensionIds }, number: { $in: numbers } }, { extensionId: 1, number: 1, enabled: 1, unlimited: 1 })
+    .lean()
+    .exec();
+}

@@ -108,3 +108,16 @@ export async function currencyOf(db: Connection, id: Types.ObjectId): Promise<st
   if (!c) throw notFound('client');
   return c.currency;
 }
+
+/** The balances of several clients in one query (the config cache batches the incoming webhooks' reads). */
+export function balancesOf(db: Connection, ids: string[]): Promise<Pick<ClientDoc, '_id' | 'balance'>[]> {
+  return clientModel(db)
+    .find({ _id: { $in: [...new Set(ids)] } }, { balance: 1 })
+    .lean()
+    .exec();
+}
+
+/** A client by id, or null (the call flow reaches it from a number or a session). */
+export function findClient(db: Connection, id: Types.ObjectId): Promise<ClientDoc | null> {
+  return clientModel(db).findById(id).lean().exec();
+}

@@ -14,3 +14,9 @@ export async function markConfigChanged(db: Connection): Promise<void> {
     { upsert: true },
   );
 }
+
+/** The current configuration version token, or null when no configuration write ever marked one. */
+export async function readConfigToken(db: Connection): Promise<string | null> {
+  const doc = await configVersionModel(db).findById(CONFIG_VERSION_ID).lean();
+  return doc?.token ?? null;
+}

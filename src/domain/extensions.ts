@@ -2,7 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
 import { channelModel } from '../../models/channel';
 import { clientModel } from '../../models/client';
-import { extensionModel, type ExtensionDoc } from '../../models/extension';
+import { extensionModel, type ExtensionDoc, type ReturnCalls } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { soundModel } from '../../models/sound';
 import { callerIdWarnings } from '../caller-id';
@@ -17,7 +17,7 @@ import { paginate, type Page, type PageQuery } from './pagination';
 import { resolvePromptSounds } from './prompt-sounds';
 import { idOrNotFound, tenantFilter, type Principal } from './tenant';
 
-export type { ExtensionDoc };
+export type { ExtensionDoc, ReturnCalls };
 
 /** What the API hands the domain: settings as they should be stored, plus the plaintext password if changed. */
 export type ExtensionSettings = Omit<ExtensionDoc, '_id' | 'createdAt' | 'updatedAt' | 'clientId' | 'callback'> & {
@@ -198,4 +198,9 @@ export function settingsOf(e: ExtensionDoc): ExtensionSettings {
       number: { mode: e.callerId.number.mode, value: e.callerId.number.value ?? null },
     },
   };
+}
+
+/** An extension by id, without tenant scoping (the call flow reaches it from a session or a number), or null. */
+export function findExtension(db: Connection, id: Types.ObjectId): Promise<ExtensionDoc | null> {
+  return extensionModel(db).findById(id).lean().exec();
 }

@@ -177,3 +177,8 @@ export async function channelsOfNumbers(db: Connection, docs: PhoneNumberDoc[]):
   const channels = ids.length ? await channelModel(db).find({ _id: { $in: ids } }).select({ name: 1, type: 1 }).lean() : [];
   return new Map(channels.map((c) => [String(c._id), { name: c.name, type: c.type }]));
 }
+
+/** The number as dialed (E.164), or null: the incoming webhook's route starts here. */
+export function findNumberByE164(db: Connection, number: string): Promise<PhoneNumberDoc | null> {
+  return phoneNumberModel(db).findOne({ number }).lean().exec();
+}

@@ -61,3 +61,8 @@ export async function deleteRateTable(db: Connection, id: Types.ObjectId): Promi
   if (users) throw conflict(`${users} client(s) use this rate table`, 'in_use');
   await rateTableModel(db).deleteOne({ _id: t._id });
 }
+
+/** A rate table by id, or null (a client's table was deleted under it). */
+export function findRateTable(db: Connection, id: Types.ObjectId): Promise<RateTableDoc | null> {
+  return rateTableModel(db).findById(id).lean().exec();
+}
