@@ -7,9 +7,9 @@ import { countActiveSessions, sessionExists } from '../domain/call-sessions/sess
 import { callbackCounterId, countWithinHour } from '../domain/call-sessions/target-counters';
 import { queueFirstPlacement } from '../domain/jobs/job-placement';
 import { toE164 } from '../phone';
-import { callCost, findRate } from '../billing/rating';
-import { ConfigCache } from './config-cache';
-import { decideCallback } from './decide-callback';
+import { callCost, findRate, type Rate } from '../billing/rating';
+import { ConfigCache, type CachedCaller, type NumberRoute } from './config-cache';
+import { decideCallback, type CallbackDecision } from './decide-callback';
 import { checkPrefixes, operatorDenies } from './destination';
 import { isHiddenCaller } from './hidden-caller';
 import { BUSY_TWIML, rejectTwiml } from './twiml';
@@ -40,14 +40,30 @@ const REJECTED = rejectTwiml('rejected');
  * authorized number from another by the ring. Twilio's retries of this webhook find the same session.
  */
 export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): Promise<IncomingAnswer> {
-  const db = deps.db;
   const now = deps.clock.now();
-  const config = ConfigCache.for(db);
+  const config = ConfigCache.for(deps.db);
   await config.refresh();
   const route = await config.route(p.To);
   if (!route) return { holdMs: 0, twiml: REJECTED };
-  const { extension: ext, client } = route;
+  const decided = await decide(deps, config, route, p, now);
+  if (!decided) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
+  // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
+  const key = await claimInboundKey(deps, p, new Date(now.getTime() + route.extension.callback.triggerAfterSeconds * 1000));
+  if ('twiml' in key) return key;
+  await storeSession(deps, p, route, decided, key, now);
+  return replay(key.ringEndsAt, key.sessionId, deps.clock.now());
+}
 
+interface Decided {
+  decision: CallbackDecision;
+  callerE164: string | null;
+  authorized: CachedCaller | null;
+  callbackRate: Rate | null;
+}
+
+/** Everything the decision needs, read in one round (configuration from the cache, money fresh); null: the client is gone. */
+async function decide(deps: AppDeps, config: ConfigCache, route: NumberRoute, p: IncomingCallParams, now: Date): Promise<Decided | null> {
+  const { extension: ext, client } = route;
   const hidden = isHiddenCaller(p.From);
   const callerE164 = hidden ? null : (toE164(p.From) ?? null);
   const caller = callerE164 ? config.authorizedCaller(ext._id, callerE164) : Promise.resolve(null);
@@ -60,13 +76,13 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     caller.then((a) => (a && !a.unlimited ? config.freshAvailable(a._id) : 0)),
     client.unlimitedCredit ? 0 : config.freshBalance(client._id),
     config.lockouts(ext._id, now),
-    client.maxConcurrentCalls === null ? 0 : countActiveSessions(db, client._id),
+    client.maxConcurrentCalls === null ? 0 : countActiveSessions(deps.db, client._id),
     config.fraud(),
     likelyTarget ? config.freshCounter(callbackCounterId(likelyTarget)) : null,
   ]);
   const chargeCallbackLeg = ext.callback.chargeCallbackLeg !== false;
   const callbackRateOf = (t: string) => findRate(route.callbackRates, t);
-  if (balance === null) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
+  if (balance === null) return null;
   const decision = decideCallback({
     returnCalls: ext.callback.returnCalls,
     fixedNumber: ext.callback.fixedNumber,
@@ -86,25 +102,44 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     maxCallbacksPerTargetPerHour: fraud.maxCallbacksPerTargetPerHour,
   });
   const callbackRate = decision.callback && chargeCallbackLeg ? (callbackRateOf(decision.target) ?? null) : null;
+  return { decision, callerE164, authorized, callbackRate };
+}
 
-  // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
-  let ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
-  let sessionId = new Types.ObjectId();
-  // The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
-  // on it, finds the first session and rings until the same ring end.
+/**
+ * The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
+ * on it, finds the first session and rings until the same ring end (the answer returned here).
+ */
+async function claimInboundKey(
+  deps: AppDeps,
+  p: IncomingCallParams,
+  ringEndsAt: Date,
+): Promise<{ sessionId: Types.ObjectId; ringEndsAt: Date } | IncomingAnswer> {
+  const sessionId = new Types.ObjectId();
   try {
-    await insertInboundCall(db, { _id: p.CallSid, sessionId, ringEndsAt });
+    await insertInboundCall(deps.db, { _id: p.CallSid, sessionId, ringEndsAt });
+    return { sessionId, ringEndsAt };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const first = await findInboundCall(db, p.CallSid);
+    const first = await findInboundCall(deps.db, p.CallSid);
     if (!first) throw err;
-    if (await sessionExists(db, first.sessionId)) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
+    if (await sessionExists(deps.db, first.sessionId)) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
     // The first attempt wrote its key and then failed (the database went away): finish its work under
     // its ids. Every write below is idempotent for a given session id, so a racing duplicate is harmless.
-    sessionId = first.sessionId;
-    ringEndsAt = first.ringEndsAt;
+    return { sessionId: first.sessionId, ringEndsAt: first.ringEndsAt };
   }
+}
 
+/** The lock (when the caller gets a callback), then the session and its job in one round. */
+async function storeSession(
+  deps: AppDeps,
+  p: IncomingCallParams,
+  route: NumberRoute,
+  { decision, callerE164, authorized, callbackRate }: Decided,
+  { sessionId, ringEndsAt }: { sessionId: Types.ObjectId; ringEndsAt: Date },
+  now: Date,
+): Promise<void> {
+  const db = deps.db;
+  const { extension: ext, client } = route;
   let reason: string = decision.reason;
   let callback = decision.callback;
   if (decision.callback && !(await takeCallbackLock(db, deps.clock, sessionId, ext._id, decision.target))) {
@@ -149,7 +184,6 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     if (callback && !(await sessionExists(db, sessionId))) await releaseCallbackLock(db, sessionId);
     throw err;
   }
-  return replay(ringEndsAt, sessionId, deps.clock.now());
 }
 
 function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): IncomingAnswer {
