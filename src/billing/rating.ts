@@ -1,12 +1,17 @@
-import type { RateDoc } from '../../models/rate-table';
-
 /**
  * Prices of a call: which rate applies, what a duration costs, and how long a given amount of credit
  * lets a caller talk. Money is integer ten-thousandths (src/money.ts); durations are whole seconds.
  * Pure: no I/O, no clock.
  */
 
-export type Rate = Pick<RateDoc, 'prefix' | 'perMinute' | 'initialSeconds' | 'incrementSeconds' | 'connectFee'>;
+/** A rate of a rate table (models/rate-table.ts stores them in this shape); declared here to keep pricing free of I/O. */
+export interface Rate {
+  prefix: string;
+  perMinute: number;
+  initialSeconds: number;
+  incrementSeconds: number;
+  connectFee: number;
+}
 export type Tariff = Omit<Rate, 'prefix'>;
 
 /** The longest call the service ever bridges (Twilio's <Dial timeLimit> also tops out at 4 hours). */

@@ -1,6 +1,7 @@
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../deps';
-import { settleCallbackAttempt } from '../billing/callback-leg';
+import { settleCallbackAttempt } from '../domain/reservations/callback-leg';
+import { postponeSettlement } from '../domain/reservations/reservation-repairs';
+import type { ReservationDoc } from '../domain/reservations/reservations';
 import { recordEvent } from '../domain/call-sessions/session-events';
 import { findSessionCallback, type CallSessionDoc } from '../domain/call-sessions/sessions';
 
@@ -87,5 +88,5 @@ function callSidOf(s: Pick<CallSessionDoc, 'callback' | 'timeline'>, attempt: nu
 }
 
 async function postpone(deps: AppDeps, r: ReservationDoc, now: Date): Promise<void> {
-  await reservationModel(deps.db).updateOne({ _id: r._id, state: 'held' }, { $set: { settleAfter: new Date(now.getTime() + STILL_LIVE_RECHECK_MS) } });
+  await postponeSettlement(deps.db, r._id, new Date(now.getTime() + STILL_LIVE_RECHECK_MS));
 }

@@ -1,7 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppDeps } from '../deps';
 import { GroupBatcher } from '../db/group-batcher';
-import { holdCallbackPlacement, settleCallbackAttempt } from '../billing/callback-leg';
 import {
   beginAttempts,
   failCallback,
@@ -15,8 +14,10 @@ import {
 } from '../domain/call-sessions/callback-attempts';
 import { recordEvent, releaseCallbackLock } from '../domain/call-sessions/session-events';
 import { findSession, type CallSessionDoc } from '../domain/call-sessions/sessions';
+import type { ExtensionDoc } from '../domain/extensions';
 import { callbackCounterId, countEventUpTo, uncountEvent } from '../domain/call-sessions/target-counters';
 import type { JobDoc } from '../domain/jobs/job-queue';
+import { holdCallbackPlacement, settleCallbackAttempt } from '../domain/reservations/callback-leg';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
 import { ConfigCache } from './config-cache';
 import { voiceUrl } from './urls';
@@ -77,24 +78,9 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
   const now = () => deps.clock.now();
   return async (job: JobDoc): Promise<JobOutcome> => {
     // The usual case first: a queued session becomes this attempt, together with the other jobs in flight.
-    let session = await beginAttempt.submit(job.sessionId);
-    if (!session) {
-      const current = await findSession(db, job.sessionId);
-      if (!current || !current.target) return { state: 'cancelled', error: 'no session' };
-      if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
-      if (current.callback.callSid) return { state: 'done' };
-      const adopted = await findUnrecordedCall(deps, current);
-      if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
-      if (adopted) {
-        await setFoundCallSid(db, current._id, adopted);
-        await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts });
-        return { state: 'done' };
-      }
-      // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
-      // measures its grace from here).
-      session = await restartAttempt(db, current._id, now());
-      if (!session) return { state: 'done' };
-    }
+    const begun = (await beginAttempt.submit(job.sessionId)) ?? (await resumeAttempt(deps, job));
+    if (!('_id' in begun)) return begun;
+    const session = begun;
 
     const config = ConfigCache.for(db);
     await config.refresh();
@@ -109,48 +95,85 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
       return { retryAt: now(), error: 'lease ended before the call was placed', countsAsTry: false };
     }
-    const base = deps.config.publicBaseUrl;
-    const sid = String(session._id);
-    let callSid: string;
-    try {
-      const call = await deps.twilio.calls.create({
-        to: session.target!,
-        from: session.calledNumber,
-        url: voiceUrl(base, '/callback/answer', { session: sid }),
-        method: 'POST',
-        statusCallback: voiceUrl(base, '/status', { session: sid, leg: 'callback' }),
-        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-        statusCallbackMethod: 'POST',
-        timeout: ext.callback.retry.ringTimeoutSeconds,
-        ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
-      });
-      callSid = call.sid;
-    } catch (err) {
-      const e = restError(err);
-      if (outcomeUnknown(e)) {
-        // Never given up here: the call may exist. Its status callbacks or its answer adopt it; otherwise
-        // the next run asks Twilio, and places it only if Twilio has no such call.
-        await recordOutcomeUnknown(db, session._id, now(), { code: e.code, message: e.message });
-        return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
-      }
-      // No call rang the target: it does not count toward its hourly cap.
-      await uncountEvent(db, callbackCounterId(session.target!), placed.countedAt);
-      if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
-        await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
-        return { state: 'failed', error: e.message };
-      }
-      await requeueAfterError(db, session._id, now(), { status: e.status, code: e.code, message: e.message });
-      return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
-    }
+    const created = await createCall(deps, job, session, ext, placed);
+    if (!('callSid' in created)) return created;
+    const { callSid } = created;
     try {
       await recordPlaced.submit(placedWrite(session, callSid, placed.coveredSeconds, now()));
     } catch (err) {
       // The call exists: the next run (or its status callback) adopts it, never places another.
-      deps.logger.error({ err, sessionId: sid, callSid }, 'callback placed but not recorded; it will be adopted');
+      deps.logger.error({ err, sessionId: String(session._id), callSid }, 'callback placed but not recorded; it will be adopted');
       return { retryAt: new Date(now().getTime() + 5_000), error: 'placed but not recorded', countsAsTry: false };
     }
     return { state: 'done' };
   };
+}
+
+/**
+ * No queued session became this attempt: the session ended, or this job is a run taken over (or
+ * retried) while its attempt is open. Returns the session to place the call for, or the job's outcome.
+ */
+async function resumeAttempt(deps: AppDeps, job: JobDoc): Promise<CallSessionDoc | JobOutcome> {
+  const db = deps.db;
+  const now = () => deps.clock.now();
+  const current = await findSession(db, job.sessionId);
+  if (!current || !current.target) return { state: 'cancelled', error: 'no session' };
+  if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
+  if (current.callback.callSid) return { state: 'done' };
+  const adopted = await findUnrecordedCall(deps, current);
+  if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
+  if (adopted) {
+    await setFoundCallSid(db, current._id, adopted);
+    await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts });
+    return { state: 'done' };
+  }
+  // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
+  // measures its grace from here).
+  return (await restartAttempt(db, current._id, now())) ?? { state: 'done' };
+}
+
+/** The REST request that places the call: its CallSid, or the job's outcome when Twilio did not answer with one. */
+async function createCall(
+  deps: AppDeps,
+  job: JobDoc,
+  session: CallSessionDoc,
+  ext: ExtensionDoc,
+  placed: { countedAt: Date },
+): Promise<{ callSid: string } | JobOutcome> {
+  const db = deps.db;
+  const now = () => deps.clock.now();
+  const base = deps.config.publicBaseUrl;
+  const sid = String(session._id);
+  try {
+    const call = await deps.twilio.calls.create({
+      to: session.target!,
+      from: session.calledNumber,
+      url: voiceUrl(base, '/callback/answer', { session: sid }),
+      method: 'POST',
+      statusCallback: voiceUrl(base, '/status', { session: sid, leg: 'callback' }),
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      statusCallbackMethod: 'POST',
+      timeout: ext.callback.retry.ringTimeoutSeconds,
+      ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
+    });
+    return { callSid: call.sid };
+  } catch (err) {
+    const e = restError(err);
+    if (outcomeUnknown(e)) {
+      // Never given up here: the call may exist. Its status callbacks or its answer adopt it; otherwise
+      // the next run asks Twilio, and places it only if Twilio has no such call.
+      await recordOutcomeUnknown(db, session._id, now(), { code: e.code, message: e.message });
+      return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+    }
+    // No call rang the target: it does not count toward its hourly cap.
+    await uncountEvent(db, callbackCounterId(session.target!), placed.countedAt);
+    if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
+      await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
+      return { state: 'failed', error: e.message };
+    }
+    await requeueAfterError(db, session._id, now(), { status: e.status, code: e.code, message: e.message });
+    return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+  }
 }
 
 type Admission = { ok: true; coveredSeconds: number | null; countedAt: Date } | { ok: false; reason: string };

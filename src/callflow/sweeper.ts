@@ -1,12 +1,9 @@
-import type { Connection } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import { clientModel } from '../../models/client';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../deps';
 import { clearExpiredAuthFailures } from '../security/auth-throttle';
-import { settleReservation } from '../billing/reservations';
 import { callbackCallSidOf, recordSettledBySweeper, releaseStaleLocks, requeueOrphans } from '../domain/call-sessions/sweeper-repairs';
 import { repairPendingEntries } from '../domain/ledger';
+import { otherDialCallSids, overdueReservations, repairReservations } from '../domain/reservations/reservation-repairs';
+import { settleReservation, type ReservationDoc } from '../domain/reservations/reservations';
 import { settleCallbackLegFromTwilio } from './callback-leg-charge';
 
 const BATCH = 200;
@@ -29,7 +26,7 @@ export interface SweepReport {
 export async function sweep(deps: AppDeps): Promise<SweepReport> {
   const now = deps.clock.now();
   return {
-    reservationsRepaired: await repairReservations(deps.db, new Date(now.getTime() - 2 * 60_000)),
+    reservationsRepaired: await repairReservations(deps.db, new Date(now.getTime() - 2 * 60_000), BATCH),
     reservationsSettled: await settleForgotten(deps),
     locksReleased: await releaseStaleLocks(deps.db, new Date(now.getTime() - 6 * 3600_000), BATCH),
     sessionsRepaired: await requeueOrphans(deps.db, deps.clock.now(), BATCH),
@@ -39,27 +36,10 @@ export async function sweep(deps: AppDeps): Promise<SweepReport> {
   };
 }
 
-/** A reservation stuck in `reserving` (crash while taking it): held if the money was taken, else void. */
-async function repairReservations(db: Connection, olderThan: Date): Promise<number> {
-  const stuck = await reservationModel(db).find({ state: 'reserving', createdAt: { $lt: olderThan } }).limit(BATCH).lean();
-  for (const r of stuck) {
-    const taken = await clientModel(db).exists({ _id: r.clientId, pendingEntryIds: r._id });
-    await reservationModel(db).updateOne({ _id: r._id, state: 'reserving' }, { $set: { state: taken ? 'held' : 'void' } });
-    if (!taken && r.authorizedCallerId) {
-      // The caller side is taken after the client side, so it cannot have been taken alone.
-      await authorizedCallerModel(db).updateOne({ _id: r.authorizedCallerId, pendingEntryIds: r._id }, { $pull: { pendingEntryIds: r._id } });
-    }
-  }
-  return stuck.length;
-}
-
 /** The <Dial action> never came: ask Twilio how long the call lasted, then settle. */
 async function settleForgotten(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
-  const due = await reservationModel(deps.db)
-    .find({ state: { $in: ['held', 'settling'] }, settleAfter: { $lt: now } })
-    .limit(BATCH)
-    .lean();
+  const due = await overdueReservations(deps.db, now, BATCH);
   let settled = 0;
   for (const r of due) {
     try {
@@ -89,8 +69,7 @@ async function durationFromTwilio(deps: AppDeps, r: ReservationDoc): Promise<{ s
   const children = await deps.twilio.calls.list({ parentCallSid: parent, limit: 20 });
   // A session may have dialed several times (the same number, too): a leg another reservation was
   // settled from is not this one's.
-  const others = await reservationModel(deps.db).find({ sessionId: r.sessionId, _id: { $ne: r._id } }, { dialCallSid: 1 }).lean();
-  const taken = new Set(others.map((o) => o.dialCallSid).filter(Boolean));
+  const taken = await otherDialCallSids(deps.db, r);
   const free = children.filter((c) => !taken.has(c.sid));
   const child = free.find((c) => c.to === r.destination || c.to?.includes(r.destination.slice(1))) ?? free[0];
   return child ? read(child) : { seconds: 0, sid: null };

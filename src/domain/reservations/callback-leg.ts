@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import type { CallSessionDoc } from '../../models/call-session';
-import { clientModel } from '../../models/client';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { allocateCharge, callbackPlacementHold } from './both-legs';
-import { callCost, type Rate } from './rating';
+import { authorizedCallerModel } from '../../../models/authorized-caller';
+import { clientModel } from '../../../models/client';
+import { reservationModel, type ReservationDoc } from '../../../models/reservation';
+import { allocateCharge, callbackPlacementHold } from '../../billing/both-legs';
+import { callCost, type Rate } from '../../billing/rating';
+import type { CallSessionDoc } from '../call-sessions/sessions';
 import { reserveCredit, settleReservation } from './reservations';
 
 /**
