@@ -49,7 +49,7 @@ export interface CallSessionDoc {
     endedCallSid: string | null;
     /**
      * The callback-leg seconds (from the answer) the attempt's holds pay for; 0: not known yet (look at
-     * the holds); null: nothing to hold (a free leg, unlimited credit). See src/billing/callback-leg-cover.ts.
+     * the holds); null: nothing to hold (a free leg, unlimited credit). See src/domain/reservations/callback-leg-cover.ts.
      */
     coveredSeconds: number | null;
   };

@@ -124,7 +124,7 @@ export async function loadCall(db: Connection, scope: TenantScope, id: Types.Obj
 }
 
 /**
- * One entry per leg: a callback attempt may hold in several pieces (src/billing/callback-leg.ts), shown
+ * One entry per leg: a callback attempt may hold in several pieces (src/domain/reservations/callback-leg.ts), shown
  * as one charge (amounts and charge summed, the furthest seconds, the balance after its last piece).
  * Void pieces never held money.
  */

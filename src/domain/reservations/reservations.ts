@@ -34,7 +34,7 @@ export interface ReserveInput {
    * it is, one left half-taken is finished, a void one stays refused.
    */
   reservationId?: Types.ObjectId;
-  /** A callback-leg hold (src/billing/callback-leg.ts) instead of a dial's: its attempt and order. */
+  /** A callback-leg hold (./callback-leg.ts) instead of a dial's: its attempt and order. */
   callbackLeg?: { attempt: number; seq: number };
   /** Hold exactly this (a callback-leg hold, or a dial priced with both legs) instead of all the credit pays. */
   fixed?: { seconds: number; amount: number };
@@ -128,7 +128,7 @@ export interface SettleResult {
 
 /**
  * Settles a reservation from the dial's duration (seconds); safe to call any number of times.
- * `dial.charge` is the charge a callback-leg hold was allotted (src/billing/callback-leg.ts).
+ * `dial.charge` is the charge a callback-leg hold was allotted (./callback-leg.ts).
  */
 export async function settleReservation(
   db: Connection,
