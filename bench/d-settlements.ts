@@ -3,7 +3,7 @@ import { clientModel } from '../models/client';
 import { creditEntryModel } from '../models/credit-entry';
 import { reservationModel } from '../models/reservation';
 import { callCost, type Rate } from '../src/billing/rating';
-import { reserveCredit, settleReservation } from '../src/billing/reservations';
+import { reserveCredit, settleReservation } from '../src/domain/reservations/reservations';
 import { connectDatabase } from '../src/db/connect';
 import { ms, summarize, type RunOptions, type ScenarioResult } from './lib';
 

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /** An API key: only its SHA-256 hash is stored. `role: admin` keys are the operator's. */
 export interface ApiKeyDoc {
@@ -24,5 +24,4 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
 );
 
 export type ApiKeyModel = Model<ApiKeyDoc>;
-export const apiKeyModel = (conn: Connection): ApiKeyModel =>
-  (conn.models.ApiKey as ApiKeyModel | undefined) ?? conn.model<ApiKeyDoc>('ApiKey', apiKeySchema);
+export const apiKeyModel = (conn: Connection): ApiKeyModel => (conn.models.ApiKey as ApiKeyModel | undefined) ?? conn.model<ApiKeyDoc>('ApiKey', apiKeySchema);

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * An authorized caller ID of an extension, with its own PIN and (as in VoipNow) its own credit:
@@ -42,5 +42,4 @@ authorizedCallerSchema.index({ extensionId: 1, number: 1 }, { unique: true });
 
 export type AuthorizedCallerModel = Model<AuthorizedCallerDoc>;
 export const authorizedCallerModel = (conn: Connection): AuthorizedCallerModel =>
-  (conn.models.AuthorizedCaller as AuthorizedCallerModel | undefined) ??
-  conn.model<AuthorizedCallerDoc>('AuthorizedCaller', authorizedCallerSchema);
+  (conn.models.AuthorizedCaller as AuthorizedCallerModel | undefined) ?? conn.model<AuthorizedCallerDoc>('AuthorizedCaller', authorizedCallerSchema);

@@ -1,19 +1,11 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * One callback session: from the inbound call that rang, through the callback, PIN, menu and dials, to
  * the charges. Twilio's retries of the incoming webhook find the same session through its idempotency key
  * (`inbound_calls`, keyed by the inbound CallSid). `timeline` is what GET /api/calls/:id shows.
  */
-export type SessionStatus =
-  | 'refused'
-  | 'ringing'
-  | 'queued'
-  | 'calling'
-  | 'answered'
-  | 'completed'
-  | 'cancelled'
-  | 'failed';
+export type SessionStatus = 'refused' | 'ringing' | 'queued' | 'calling' | 'answered' | 'completed' | 'cancelled' | 'failed';
 
 export const ACTIVE_STATUSES: SessionStatus[] = ['ringing', 'queued', 'calling', 'answered'];
 
@@ -49,7 +41,7 @@ export interface CallSessionDoc {
     endedCallSid: string | null;
     /**
      * The callback-leg seconds (from the answer) the attempt's holds pay for; 0: not known yet (look at
-     * the holds); null: nothing to hold (a free leg, unlimited credit). See src/billing/callback-leg-cover.ts.
+     * the holds); null: nothing to hold (a free leg, unlimited credit). See src/domain/reservations/callback-leg-cover.ts.
      */
     coveredSeconds: number | null;
   };

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * "One callback per target and extension at a time": the _id is `<extensionId>:<target>`, so taking the

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * A channel (the seed's "resource") routes calls to public destinations: through Twilio's PSTN or a SIP
@@ -43,5 +43,4 @@ export const channelSchema = new Schema<ChannelDoc>(
 channelSchema.index({ name: 1 }, { unique: true });
 
 export type ChannelModel = Model<ChannelDoc>;
-export const channelModel = (conn: Connection): ChannelModel =>
-  (conn.models.Channel as ChannelModel | undefined) ?? conn.model<ChannelDoc>('Channel', channelSchema);
+export const channelModel = (conn: Connection): ChannelModel => (conn.models.Channel as ChannelModel | undefined) ?? conn.model<ChannelDoc>('Channel', channelSchema);

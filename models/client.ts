@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * A client (tenant) of the operator. `balance` is integer ten-thousandths of `currency`; it is only
@@ -41,5 +41,4 @@ export const clientSchema = new Schema<ClientDoc>(
 clientSchema.index({ name: 1 }, { unique: true });
 
 export type ClientModel = Model<ClientDoc>;
-export const clientModel = (conn: Connection): ClientModel =>
-  (conn.models.Client as ClientModel | undefined) ?? conn.model<ClientDoc>('Client', clientSchema);
+export const clientModel = (conn: Connection): ClientModel => (conn.models.Client as ClientModel | undefined) ?? conn.model<ClientDoc>('Client', clientSchema);

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * One line of a credit history: a recharge, a call charge or an adjustment, of a client's balance or

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /** A callback extension: every option of the VoipNow "Callback setup" page. */
 export type ReturnCalls = 'authorized' | 'caller' | 'fixed';
@@ -44,11 +44,7 @@ export interface ExtensionDoc {
   updatedAt: Date;
 }
 
-const modeValue = (mode: CallerIdMode[]) =>
-  new Schema(
-    { mode: { type: String, enum: mode, required: true }, value: { type: String, default: null } },
-    { _id: false },
-  );
+const modeValue = (mode: CallerIdMode[]) => new Schema({ mode: { type: String, enum: mode, required: true }, value: { type: String, default: null } }, { _id: false });
 
 export const extensionSchema = new Schema<ExtensionDoc>(
   {
@@ -94,5 +90,4 @@ extensionSchema.index({ 'callerId.numbers': 1 });
 extensionSchema.index({ 'callerId.defaultNumber': 1 });
 
 export type ExtensionModel = Model<ExtensionDoc>;
-export const extensionModel = (conn: Connection): ExtensionModel =>
-  (conn.models.Extension as ExtensionModel | undefined) ?? conn.model<ExtensionDoc>('Extension', extensionSchema);
+export const extensionModel = (conn: Connection): ExtensionModel => (conn.models.Extension as ExtensionModel | undefined) ?? conn.model<ExtensionDoc>('Extension', extensionSchema);

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * The idempotency key of the incoming webhook: one document per inbound CallSid, keyed by `_id`. A retry or

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * A durable job (placing a callback, settling a forgotten reservation). Claimed atomically with a lease:
@@ -44,5 +44,4 @@ jobSchema.index({ state: 1, dueAt: 1 });
 jobSchema.index({ state: 1, leaseUntil: 1 });
 
 export type JobModel = Model<JobDoc>;
-export const jobModel = (conn: Connection): JobModel =>
-  (conn.models.Job as JobModel | undefined) ?? conn.model<JobDoc>('Job', jobSchema);
+export const jobModel = (conn: Connection): JobModel => (conn.models.Job as JobModel | undefined) ?? conn.model<JobDoc>('Job', jobSchema);

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /** A callback target locked out of an extension after repeated failed password sessions. */
 export interface LockoutDoc {
@@ -23,5 +23,4 @@ export const lockoutSchema = new Schema<LockoutDoc>(
 );
 
 export type LockoutModel = Model<LockoutDoc>;
-export const lockoutModel = (conn: Connection): LockoutModel =>
-  (conn.models.Lockout as LockoutModel | undefined) ?? conn.model<LockoutDoc>('Lockout', lockoutSchema);
+export const lockoutModel = (conn: Connection): LockoutModel => (conn.models.Lockout as LockoutModel | undefined) ?? conn.model<LockoutDoc>('Lockout', lockoutSchema);

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * A public number of a channel. `extensionId` is the seed's "rings back to": a call to this number

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /** Prices per destination prefix; money as integer ten-thousandths. */
 export interface RateDoc {
@@ -40,5 +40,4 @@ export const rateTableSchema = new Schema<RateTableDoc>(
 rateTableSchema.index({ name: 1 }, { unique: true });
 
 export type RateTableModel = Model<RateTableDoc>;
-export const rateTableModel = (conn: Connection): RateTableModel =>
-  (conn.models.RateTable as RateTableModel | undefined) ?? conn.model<RateTableDoc>('RateTable', rateTableSchema);
+export const rateTableModel = (conn: Connection): RateTableModel => (conn.models.RateTable as RateTableModel | undefined) ?? conn.model<RateTableDoc>('RateTable', rateTableSchema);

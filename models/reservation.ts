@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * Credit held for one outgoing dial. Taken with a conditional $inc before the <Dial> (the balance can

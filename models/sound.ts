@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 
 /**
  * A sound of the sound manager: an external https URL, or an uploaded WAV/MP3 kept in the database and
@@ -33,5 +33,4 @@ export const soundSchema = new Schema<SoundDoc>(
 soundSchema.index({ token: 1 });
 
 export type SoundModel = Model<SoundDoc>;
-export const soundModel = (conn: Connection): SoundModel =>
-  (conn.models.Sound as SoundModel | undefined) ?? conn.model<SoundDoc>('Sound', soundSchema);
+export const soundModel = (conn: Connection): SoundModel => (conn.models.Sound as SoundModel | undefined) ?? conn.model<SoundDoc>('Sound', soundSchema);

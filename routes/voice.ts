@@ -79,7 +79,12 @@ export function voiceRoutes(deps: AppDeps): Router {
 
   for (const kind of ['pin', 'menu', 'destination', 'dial-result'] as const) {
     router.post(`/callback/${kind}`, async (req, res) => {
-      const form = { Digits: field(req, 'Digits'), DialCallStatus: field(req, 'DialCallStatus'), DialCallDuration: field(req, 'DialCallDuration'), DialCallSid: field(req, 'DialCallSid') };
+      const form = {
+        Digits: field(req, 'Digits'),
+        DialCallStatus: field(req, 'DialCallStatus'),
+        DialCallDuration: field(req, 'DialCallDuration'),
+        DialCallSid: field(req, 'DialCallSid'),
+      };
       const step = parseStepRequest({ session: queryField(req, 'session'), step: queryField(req, 'step'), reservation: queryField(req, 'reservation') }, form);
       xml(res, step ? await runStep(deps, kind, step) : HANGUP);
     });

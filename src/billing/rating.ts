@@ -1,12 +1,17 @@
-import type { RateDoc } from '../../models/rate-table';
-
 /**
  * Prices of a call: which rate applies, what a duration costs, and how long a given amount of credit
  * lets a caller talk. Money is integer ten-thousandths (src/money.ts); durations are whole seconds.
  * Pure: no I/O, no clock.
  */
 
-export type Rate = Pick<RateDoc, 'prefix' | 'perMinute' | 'initialSeconds' | 'incrementSeconds' | 'connectFee'>;
+/** A rate of a rate table (models/rate-table.ts stores them in this shape); declared here to keep pricing free of I/O. */
+export interface Rate {
+  prefix: string;
+  perMinute: number;
+  initialSeconds: number;
+  incrementSeconds: number;
+  connectFee: number;
+}
 export type Tariff = Omit<Rate, 'prefix'>;
 
 /** The longest call the service ever bridges (Twilio's <Dial timeLimit> also tops out at 4 hours). */
@@ -71,11 +76,7 @@ export function maxTalkSeconds(available: number, rate: Tariff, capSeconds: numb
 }
 
 /** What to hold on the balance before dialing: the time limit and exactly what that time would cost. */
-export function reservationFor(
-  available: number,
-  rate: Tariff,
-  capSeconds: number = MAX_TALK_SECONDS,
-): { seconds: number; amount: number } {
+export function reservationFor(available: number, rate: Tariff, capSeconds: number = MAX_TALK_SECONDS): { seconds: number; amount: number } {
   const seconds = maxTalkSeconds(available, rate, capSeconds);
   return { seconds, amount: callCost(seconds, rate) };
 }

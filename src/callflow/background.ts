@@ -4,10 +4,7 @@ import { placeCallbackHandler } from './place-callback';
 import { sweep } from './sweeper';
 
 /** The job runner and the sweeper of one service instance; `stop` lets the job in hand finish. */
-export function startBackgroundWork(
-  deps: AppDeps,
-  opts: { owner?: string; pollMs?: number; sweepMs?: number } = {},
-): { runner: JobRunner; stop(): Promise<void> } {
+export function startBackgroundWork(deps: AppDeps, opts: { owner?: string; pollMs?: number; sweepMs?: number } = {}): { runner: JobRunner; stop(): Promise<void> } {
   const runner = new JobRunner(deps, { 'place-callback': placeCallbackHandler(deps) }, { owner: opts.owner, pollMs: opts.pollMs, concurrency: deps.config.jobConcurrency });
   runner.start();
   let sweeping: Promise<unknown> = Promise.resolve();

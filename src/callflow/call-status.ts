@@ -1,13 +1,13 @@
 import { Types } from 'mongoose';
-import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
-import { extensionModel } from '../../models/extension';
-import { inboundCallModel } from '../../models/inbound-call';
-import { jobModel } from '../../models/job';
 import type { AppDeps } from '../deps';
-import { isDuplicateKey } from '../db/duplicate-key';
+import { findInboundCall } from '../domain/call-sessions/incoming-call-writes';
+import { recordStatusOnce, releaseCallbackLock } from '../domain/call-sessions/session-events';
+import { findSession, type CallSessionDoc } from '../domain/call-sessions/sessions';
+import { adoptReportedCallSid, cancelForHangUp, completeSession, giveUpCallback, queueRetry } from '../domain/call-sessions/status-transitions';
+import { findExtension } from '../domain/extensions';
+import { cancelQueuedJobs, queuePlacement } from '../domain/jobs/job-placement';
 import { chargeCallbackLeg } from './callback-leg-charge';
 import { knownCallSids } from './place-callback';
-import { recordStatusOnce, releaseCallbackLock, timelineEntry } from './session-events';
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
@@ -27,18 +27,14 @@ const statusKey = (p: CallStatusParams) => `${p.CallSid}:${p.CallStatus}:${p.Seq
  * They can come late, twice or out of order: every transition is a conditional update on the state it
  * leaves, so a repeated or stale callback changes nothing.
  */
-export async function handleCallStatus(
-  deps: AppDeps,
-  query: { session?: string | undefined; leg?: string | undefined },
-  p: CallStatusParams,
-): Promise<void> {
+export async function handleCallStatus(deps: AppDeps, query: { session?: string | undefined; leg?: string | undefined }, p: CallStatusParams): Promise<void> {
   if (query.leg === 'callback' && query.session && Types.ObjectId.isValid(query.session)) {
-    const session = await callSessionModel(deps.db).findById(query.session).lean();
+    const session = await findSession(deps.db, query.session);
     if (session) await callbackLegStatus(deps, session, p);
     return;
   }
-  const inbound = await inboundCallModel(deps.db).findById(p.CallSid).lean();
-  const session = inbound ? await callSessionModel(deps.db).findById(inbound.sessionId).lean() : null;
+  const inbound = await findInboundCall(deps.db, p.CallSid);
+  const session = inbound ? await findSession(deps.db, inbound.sessionId) : null;
   if (session) await inboundLegStatus(deps, session, p);
 }
 
@@ -48,27 +44,19 @@ async function inboundLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatusP
   await recordStatusOnce(deps.db, s._id, statusKey(p), now, { event: 'inbound-status', detail: { status: p.CallStatus } });
   // A replay goes on: every transition below is conditional, so it changes nothing (or finishes a crashed run).
   if (!FINAL.has(p.CallStatus) || now >= s.ringEndsAt) return;
-  const cancelled = await callSessionModel(deps.db).findOneAndUpdate(
-    { _id: s._id, status: { $in: ['ringing', 'queued'] } },
-    { $set: { status: 'cancelled', reason: 'caller-hung-up' }, $push: { timeline: timelineEntry(now, 'callback-cancelled', { reason: 'caller-hung-up' }) } },
-  );
-  if (!cancelled) return;
-  await jobModel(deps.db).updateMany({ sessionId: s._id, state: 'queued' }, { $set: { state: 'cancelled' } });
+  if (!(await cancelForHangUp(deps.db, s._id, now))) return;
+  await cancelQueuedJobs(deps.db, s._id);
   await releaseCallbackLock(deps.db, s._id);
 }
 
 async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatusParams): Promise<void> {
   const db = deps.db;
   const now = deps.clock.now();
-  const sessions = callSessionModel(db);
   // The first callback for this attempt may arrive before calls.create returned (or after it timed out):
   // adopt its CallSid, unless it is a late report of an earlier attempt's call.
   if (!s.callback.callSid && s.status === 'calling' && !knownCallSids(s).has(p.CallSid)) {
     // Named with its attempt, so the sweeper can still find this call once a later attempt runs.
-    await sessions.updateOne(
-      { _id: s._id, 'callback.callSid': null },
-      { $set: { 'callback.callSid': p.CallSid }, $push: { timeline: timelineEntry(now, 'callback-adopted', { callSid: p.CallSid, attempt: s.callback.attempts }) } },
-    );
+    await adoptReportedCallSid(db, s._id, p.CallSid, s.callback.attempts, now);
     s = { ...s, callback: { ...s.callback, callSid: p.CallSid } };
   }
   await recordStatusOnce(db, s._id, statusKey(p), now, {
@@ -83,42 +71,20 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
 
   const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;
   if (talked) {
-    const done = await sessions.findOneAndUpdate({ _id: s._id, status: { $in: ['calling', 'answered'] } }, { $set: { status: 'completed' } });
-    if (done) await releaseCallbackLock(db, s._id);
+    if (await completeSession(db, s._id)) await releaseCallbackLock(db, s._id);
     return;
   }
 
   // Busy, no answer, failed, or a machine: retry while attempts remain.
-  const ext = await extensionModel(db).findById(s.extensionId).lean();
+  const ext = await findExtension(db, s.extensionId);
   const attempts = ext?.callback.retry.attempts ?? 1;
   if (ext && s.callback.attempts < attempts) {
     const next = s.callback.attempts + 1;
-    try {
-      await jobModel(db).create({
-        key: `${s._id}:place:${next}`,
-        type: 'place-callback',
-        sessionId: s._id,
-        dueAt: new Date(now.getTime() + ext.callback.retry.delaySeconds * 1000),
-        state: 'queued',
-      });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // a repeated callback already queued it
-    }
-    await sessions.updateOne(
-      { _id: s._id, status: { $in: ['calling', 'answered'] }, 'callback.callSid': p.CallSid },
-      {
-        $set: { status: 'queued' },
-        $push: { timeline: timelineEntry(now, 'callback-retry', { after: p.CallStatus, machine: s.callback.machine, nextAttempt: next }) },
-      },
-    );
+    // false when a repeated callback already queued it: the session moves on all the same.
+    await queuePlacement(db, s._id, next, new Date(now.getTime() + ext.callback.retry.delaySeconds * 1000));
+    await queueRetry(db, s._id, p.CallSid, now, { after: p.CallStatus, machine: s.callback.machine, nextAttempt: next });
     return;
   }
-  const failed = await sessions.findOneAndUpdate(
-    { _id: s._id, status: { $in: ['calling', 'answered'] } },
-    {
-      $set: { status: 'failed', reason: s.callback.machine ? 'callback-answered-by-machine' : `callback-${p.CallStatus}` },
-      $push: { timeline: timelineEntry(now, 'callback-gave-up', { attempts: s.callback.attempts }) },
-    },
-  );
-  if (failed) await releaseCallbackLock(db, s._id);
+  const reason = s.callback.machine ? 'callback-answered-by-machine' : `callback-${p.CallStatus}`;
+  if (await giveUpCallback(db, s._id, reason, s.callback.attempts, now)) await releaseCallbackLock(db, s._id);
 }

@@ -1,8 +1,9 @@
-import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../deps';
-import { settleCallbackAttempt } from '../billing/callback-leg';
-import { recordEvent } from './session-events';
+import { settleCallbackAttempt } from '../domain/reservations/callback-leg';
+import { postponeSettlement } from '../domain/reservations/reservation-repairs';
+import type { ReservationDoc } from '../domain/reservations/reservations';
+import { recordEvent } from '../domain/call-sessions/session-events';
+import { findSessionCallback, type CallSessionDoc } from '../domain/call-sessions/sessions';
 
 /** Twilio's final call statuses; only `completed` has answered time (a machine's included). */
 export const FINAL_CALL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
@@ -59,7 +60,7 @@ const STILL_LIVE_RECHECK_MS = 5 * 60_000;
  */
 export async function settleCallbackLegFromTwilio(deps: AppDeps, r: ReservationDoc): Promise<boolean> {
   const now = deps.clock.now();
-  const s = await callSessionModel(deps.db).findById(r.sessionId, { callback: 1, timeline: 1, status: 1 }).lean();
+  const s = await findSessionCallback(deps.db, r.sessionId);
   const attempt = r.attempt ?? 0;
   const sid = s ? callSidOf(s, attempt) : null;
   if (!sid) {
@@ -87,5 +88,5 @@ function callSidOf(s: Pick<CallSessionDoc, 'callback' | 'timeline'>, attempt: nu
 }
 
 async function postpone(deps: AppDeps, r: ReservationDoc, now: Date): Promise<void> {
-  await reservationModel(deps.db).updateOne({ _id: r._id, state: 'held' }, { $set: { settleAfter: new Date(now.getTime() + STILL_LIVE_RECHECK_MS) } });
+  await postponeSettlement(deps.db, r._id, new Date(now.getTime() + STILL_LIVE_RECHECK_MS));
 }

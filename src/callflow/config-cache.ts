@@ -1,15 +1,15 @@
 import type { Connection, Types } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import { clientModel } from '../../models/client';
-import { CONFIG_VERSION_ID, configVersionModel } from '../../models/config-version';
-import { extensionModel, type ExtensionDoc } from '../../models/extension';
-import { lockoutModel, type LockoutDoc } from '../../models/lockout';
-import { phoneNumberModel } from '../../models/phone-number';
-import { rateTableModel, type RateDoc } from '../../models/rate-table';
-import { targetCounterModel, type TargetCounterDoc } from '../../models/target-counter';
 import { cheapestIncrementCost } from '../billing/rating';
 import { GroupBatcher } from '../db/group-batcher';
+import { availableCreditOf, findCallersByNumbers } from '../domain/authorized-callers';
+import { activeLockouts, type LockoutDoc } from '../domain/call-sessions/lockouts';
+import { findCounters, type TargetCounterDoc } from '../domain/call-sessions/target-counters';
+import { balancesOf, findClient } from '../domain/clients';
+import { readConfigToken } from '../domain/config-version';
+import { findExtension, type ExtensionDoc } from '../domain/extensions';
 import { loadFraudSettings, type FraudSettings } from '../domain/fraud-settings';
+import { findNumberByE164 } from '../domain/numbers';
+import { findRateTable, type RateDoc } from '../domain/rate-tables';
 
 /** What an incoming call to one of our numbers needs to know, all of it configuration. */
 export interface NumberRoute {
@@ -62,41 +62,30 @@ export class ConfigCache {
 
   private constructor(private readonly db: Connection) {
     this.versionChecks = new GroupBatcher(async (items) => {
-      const doc = await configVersionModel(db).findById(CONFIG_VERSION_ID).lean();
-      return items.map(() => doc?.token ?? null);
+      const token = await readConfigToken(db);
+      return items.map(() => token);
     });
     // Clients are few (tenants), so one query for all the balances a batch needs is cheap everywhere.
     this.balances = new GroupBatcher(async (ids) => {
-      const docs = await clientModel(db)
-        .find({ _id: { $in: [...new Set(ids)] } }, { balance: 1 })
-        .lean();
+      const docs = await balancesOf(db, ids);
       const byId = new Map(docs.map((d) => [String(d._id), d.balance]));
       return ids.map((id) => byId.get(id) ?? null);
     });
     // By _id: an indexed lookup on MongoDB and (patched) on the embedded database.
     this.availables = new GroupBatcher(async (ids) => {
-      const docs = await authorizedCallerModel(db)
-        .find({ _id: { $in: [...new Set(ids)] } }, { available: 1 })
-        .lean();
+      const docs = await availableCreditOf(db, ids);
       const byId = new Map(docs.map((d) => [String(d._id), d.available]));
       return ids.map((id) => byId.get(id) ?? 0);
     });
     // Per-target counters are keyed by _id: one indexed $in for every call in the batch.
     this.counters = new GroupBatcher(async (ids) => {
-      const docs = await targetCounterModel(db)
-        .find({ _id: { $in: [...new Set(ids)] } })
-        .lean();
-      const byId = new Map<string, TargetCounterDoc>(docs.map((d) => [d._id, { _id: d._id, minutes: d.minutes }]));
+      const docs = await findCounters(db, ids);
+      const byId = new Map<string, TargetCounterDoc>(docs.map((d) => [d._id, d]));
       return ids.map((id) => byId.get(id) ?? null);
     });
     // Callers not seen yet are looked up together: one query per batch instead of one per call.
     this.callerLookups = new GroupBatcher(async (keys) => {
-      const docs = await authorizedCallerModel(db)
-        .find(
-          { extensionId: { $in: [...new Set(keys.map((k) => String(k.extensionId)))] }, number: { $in: [...new Set(keys.map((k) => k.number))] } },
-          { extensionId: 1, number: 1, enabled: 1, unlimited: 1 },
-        )
-        .lean();
+      const docs = await findCallersByNumbers(db, [...new Set(keys.map((k) => String(k.extensionId)))], [...new Set(keys.map((k) => k.number))]);
       const byKey = new Map(docs.map((c) => [`${c.extensionId}:${c.number}`, { _id: c._id, enabled: c.enabled, unlimited: c.unlimited }]));
       return keys.map((k) => byKey.get(`${k.extensionId}:${k.number}`) ?? null);
     });
@@ -141,14 +130,12 @@ export class ConfigCache {
 
   /** An extension by id (the callback job reads its retry settings). */
   extension(id: Types.ObjectId): Promise<ExtensionDoc | null> {
-    return this.cached(this.extensions, String(id), () => extensionModel(this.db).findById(id).lean().exec());
+    return this.cached(this.extensions, String(id), () => findExtension(this.db, id));
   }
 
   /** Lockouts of an extension that had not ended when loaded; the caller checks `until` against its clock. */
   lockouts(extensionId: Types.ObjectId, now: Date): Promise<LockoutDoc[]> {
-    return this.cached(this.lockoutLists, String(extensionId), () =>
-      lockoutModel(this.db).find({ extensionId, until: { $gt: now } }).limit(1000).lean().exec(),
-    );
+    return this.cached(this.lockoutLists, String(extensionId), () => activeLockouts(this.db, extensionId, now));
   }
 
   /** The client's balance now (not cached), read together with the other webhooks in flight. */
@@ -180,16 +167,13 @@ export class ConfigCache {
   }
 
   private async loadRoute(number: string): Promise<NumberRoute | null> {
-    const num = await phoneNumberModel(this.db).findOne({ number }).lean();
+    const num = await findNumberByE164(this.db, number);
     if (!num?.extensionId || !num.clientId) return null;
-    const [extension, client] = await Promise.all([
-      extensionModel(this.db).findById(num.extensionId).lean(),
-      clientModel(this.db).findById(num.clientId).lean(),
-    ]);
+    const [extension, client] = await Promise.all([findExtension(this.db, num.extensionId), findClient(this.db, num.clientId)]);
     if (!extension || !client || String(extension.clientId) !== String(client._id)) return null;
     const [rateTable, callbackTable] = await Promise.all([
-      rateTableModel(this.db).findById(client.rateTableId).lean(),
-      client.callbackRateTableId ? rateTableModel(this.db).findById(client.callbackRateTableId).lean() : null,
+      findRateTable(this.db, client.rateTableId),
+      client.callbackRateTableId ? findRateTable(this.db, client.callbackRateTableId) : null,
     ]);
     return {
       extension,

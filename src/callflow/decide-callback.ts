@@ -1,4 +1,4 @@
-import type { ReturnCalls } from '../../models/extension';
+import type { ReturnCalls } from '../domain/extensions';
 
 /**
  * Whether an incoming call gets a callback, and to which number: a pure function of what the incoming
@@ -27,9 +27,7 @@ export interface CallbackFacts {
   maxCallbacksPerTargetPerHour: number;
 }
 
-export type CallbackDecision =
-  | { callback: true; target: string; reason: 'callback' }
-  | { callback: false; target: string | null; reason: RefusalReason };
+export type CallbackDecision = { callback: true; target: string; reason: 'callback' } | { callback: false; target: string | null; reason: RefusalReason };
 
 export type RefusalReason =
   | 'caller-not-authorized'

@@ -1,19 +1,17 @@
 import { Types } from 'mongoose';
-import { callbackLockModel } from '../../models/callback-lock';
-import { ACTIVE_STATUSES, callSessionModel } from '../../models/call-session';
-import { inboundCallModel } from '../../models/inbound-call';
-import { jobModel } from '../../models/job';
 import type { AppDeps } from '../deps';
-import { insertBatched } from '../db/batched-insert';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { findInboundCall, insertInboundCall, insertSession, takeCallbackLock } from '../domain/call-sessions/incoming-call-writes';
+import { releaseCallbackLock, timelineEntry } from '../domain/call-sessions/session-events';
+import { countActiveSessions, sessionExists } from '../domain/call-sessions/sessions';
+import { callbackCounterId, countWithinHour } from '../domain/call-sessions/target-counters';
+import { queueFirstPlacement } from '../domain/jobs/job-placement';
 import { toE164 } from '../phone';
-import { callCost, findRate } from '../billing/rating';
-import { ConfigCache } from './config-cache';
-import { decideCallback } from './decide-callback';
+import { callCost, findRate, type Rate } from '../billing/rating';
+import { ConfigCache, type CachedCaller, type NumberRoute } from './config-cache';
+import { decideCallback, type CallbackDecision } from './decide-callback';
 import { checkPrefixes, operatorDenies } from './destination';
-import { callbackCounterId, countWithinHour } from './target-counters';
 import { isHiddenCaller } from './hidden-caller';
-import { releaseCallbackLock, timelineEntry } from './session-events';
 import { BUSY_TWIML, rejectTwiml } from './twiml';
 
 /** The caller's line must be free again before we ring it: the callback is placed this long after the reject. */
@@ -42,14 +40,30 @@ const REJECTED = rejectTwiml('rejected');
  * authorized number from another by the ring. Twilio's retries of this webhook find the same session.
  */
 export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): Promise<IncomingAnswer> {
-  const db = deps.db;
   const now = deps.clock.now();
-  const config = ConfigCache.for(db);
+  const config = ConfigCache.for(deps.db);
   await config.refresh();
   const route = await config.route(p.To);
   if (!route) return { holdMs: 0, twiml: REJECTED };
-  const { extension: ext, client } = route;
+  const decided = await decide(deps, config, route, p, now);
+  if (!decided) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
+  // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
+  const key = await claimInboundKey(deps, p, new Date(now.getTime() + route.extension.callback.triggerAfterSeconds * 1000));
+  if ('twiml' in key) return key;
+  await storeSession(deps, p, route, decided, key, now);
+  return replay(key.ringEndsAt, key.sessionId, deps.clock.now());
+}
 
+interface Decided {
+  decision: CallbackDecision;
+  callerE164: string | null;
+  authorized: CachedCaller | null;
+  callbackRate: Rate | null;
+}
+
+/** Everything the decision needs, read in one round (configuration from the cache, money fresh); null: the client is gone. */
+async function decide(deps: AppDeps, config: ConfigCache, route: NumberRoute, p: IncomingCallParams, now: Date): Promise<Decided | null> {
+  const { extension: ext, client } = route;
   const hidden = isHiddenCaller(p.From);
   const callerE164 = hidden ? null : (toE164(p.From) ?? null);
   const caller = callerE164 ? config.authorizedCaller(ext._id, callerE164) : Promise.resolve(null);
@@ -62,13 +76,13 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     caller.then((a) => (a && !a.unlimited ? config.freshAvailable(a._id) : 0)),
     client.unlimitedCredit ? 0 : config.freshBalance(client._id),
     config.lockouts(ext._id, now),
-    client.maxConcurrentCalls === null ? 0 : callSessionModel(db).countDocuments({ clientId: client._id, status: { $in: ACTIVE_STATUSES } }),
+    client.maxConcurrentCalls === null ? 0 : countActiveSessions(deps.db, client._id),
     config.fraud(),
     likelyTarget ? config.freshCounter(callbackCounterId(likelyTarget)) : null,
   ]);
   const chargeCallbackLeg = ext.callback.chargeCallbackLeg !== false;
   const callbackRateOf = (t: string) => findRate(route.callbackRates, t);
-  if (balance === null) return { holdMs: 0, twiml: REJECTED }; // the client was deleted since
+  if (balance === null) return null;
   const decision = decideCallback({
     returnCalls: ext.callback.returnCalls,
     fixedNumber: ext.callback.fixedNumber,
@@ -88,28 +102,52 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
     maxCallbacksPerTargetPerHour: fraud.maxCallbacksPerTargetPerHour,
   });
   const callbackRate = decision.callback && chargeCallbackLeg ? (callbackRateOf(decision.target) ?? null) : null;
+  return { decision, callerE164, authorized, callbackRate };
+}
 
-  // The ring is counted from the request's arrival, so the time spent here is part of it, not added to it.
-  let ringEndsAt = new Date(now.getTime() + ext.callback.triggerAfterSeconds * 1000);
-  let sessionId = new Types.ObjectId();
-  // The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
-  // on it, finds the first session and rings until the same ring end.
+/**
+ * The idempotency key is written first: a Twilio retry of this CallSid (or a duplicate racing us) fails
+ * on it, finds the first session and rings until the same ring end (the answer returned here).
+ */
+async function claimInboundKey(deps: AppDeps, p: IncomingCallParams, ringEndsAt: Date): Promise<{ sessionId: Types.ObjectId; ringEndsAt: Date } | IncomingAnswer> {
+  const sessionId = new Types.ObjectId();
   try {
-    await insertBatched(db, inboundCallModel(db), { _id: p.CallSid, sessionId, ringEndsAt });
+    await insertInboundCall(deps.db, { _id: p.CallSid, sessionId, ringEndsAt });
+    return { sessionId, ringEndsAt };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const first = await inboundCallModel(db).findById(p.CallSid).lean();
+    const first = await findInboundCall(deps.db, p.CallSid);
     if (!first) throw err;
-    if (await callSessionModel(db).exists({ _id: first.sessionId })) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
+    if (await sessionExists(deps.db, first.sessionId)) return replay(first.ringEndsAt, first.sessionId, deps.clock.now());
     // The first attempt wrote its key and then failed (the database went away): finish its work under
     // its ids. Every write below is idempotent for a given session id, so a racing duplicate is harmless.
-    sessionId = first.sessionId;
-    ringEndsAt = first.ringEndsAt;
+    return { sessionId: first.sessionId, ringEndsAt: first.ringEndsAt };
   }
+}
 
+/** The callback leg's rate as the session keeps it (the rate table may change during the call). */
+const storedRate = (r: Rate): Rate => ({
+  prefix: r.prefix,
+  perMinute: r.perMinute,
+  initialSeconds: r.initialSeconds,
+  incrementSeconds: r.incrementSeconds,
+  connectFee: r.connectFee,
+});
+
+/** The lock (when the caller gets a callback), then the session and its job in one round. */
+async function storeSession(
+  deps: AppDeps,
+  p: IncomingCallParams,
+  route: NumberRoute,
+  { decision, callerE164, authorized, callbackRate }: Decided,
+  { sessionId, ringEndsAt }: { sessionId: Types.ObjectId; ringEndsAt: Date },
+  now: Date,
+): Promise<void> {
+  const db = deps.db;
+  const { extension: ext, client } = route;
   let reason: string = decision.reason;
   let callback = decision.callback;
-  if (decision.callback && !(await takeCallbackLock(deps, sessionId, ext._id, decision.target))) {
+  if (decision.callback && !(await takeCallbackLock(db, deps.clock, sessionId, ext._id, decision.target))) {
     callback = false;
     reason = 'callback-already-active';
   }
@@ -121,7 +159,7 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
   ];
   if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
   try {
-    const stored = insertBatched(db, callSessionModel(db), {
+    const stored = insertSession(db, {
       _id: sessionId,
       inboundCallSid: p.CallSid,
       clientId: client._id,
@@ -132,50 +170,25 @@ export async function handleIncomingCall(deps: AppDeps, p: IncomingCallParams): 
       target: decision.target,
       authorizedCallerId,
       reason,
-      callbackRate: callbackRate
-        ? { prefix: callbackRate.prefix, perMinute: callbackRate.perMinute, initialSeconds: callbackRate.initialSeconds, incrementSeconds: callbackRate.incrementSeconds, connectFee: callbackRate.connectFee }
-        : null,
+      callbackRate: callbackRate ? storedRate(callbackRate) : null,
       status: callback ? 'queued' : 'refused',
       ringEndsAt,
       timeline,
     });
     // The session and its job go in the same round: a job whose session is missing is cancelled by the
     // runner, a session whose job is missing is re-queued by the sweeper.
-    const queued = callback
-      ? insertBatched(db, jobModel(db), {
-          key: `${sessionId}:place:1`,
-          type: 'place-callback',
-          sessionId,
-          dueAt: new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS),
-          state: 'queued',
-        })
-      : undefined;
+    const queued = callback ? queueFirstPlacement(db, sessionId, new Date(ringEndsAt.getTime() + CALLBACK_DELAY_MS)) : undefined;
     const [s, j] = await Promise.allSettled([stored, queued]);
     // A duplicate here is the same session or job written by a racing duplicate of this CallSid.
     if (s.status === 'rejected' && !isDuplicateKey(s.reason)) throw s.reason;
     if (j.status === 'rejected' && !isDuplicateKey(j.reason)) throw j.reason;
   } catch (err) {
     // Without the session, free the lock now.
-    if (callback && !(await callSessionModel(db).exists({ _id: sessionId }))) await releaseCallbackLock(db, sessionId);
+    if (callback && !(await sessionExists(db, sessionId))) await releaseCallbackLock(db, sessionId);
     throw err;
   }
-  return replay(ringEndsAt, sessionId, deps.clock.now());
 }
 
 function replay(ringEndsAt: Date, sessionId: Types.ObjectId, now: Date): IncomingAnswer {
   return { holdMs: Math.max(0, ringEndsAt.getTime() - now.getTime()), twiml: BUSY_TWIML, sessionId: String(sessionId) };
-}
-
-/** "One callback per target and extension at a time": false when another callback to this target is active. */
-async function takeCallbackLock(deps: AppDeps, sessionId: Types.ObjectId, extensionId: Types.ObjectId, target: string): Promise<boolean> {
-  const _id = `${extensionId}:${target}`;
-  try {
-    await insertBatched(deps.db, callbackLockModel(deps.db), { _id, sessionId, createdAt: deps.clock.now() });
-    return true;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // Held by this very session when an interrupted first attempt took it.
-    const holder = await callbackLockModel(deps.db).findById(_id, { sessionId: 1 }).lean();
-    return holder !== null && String(holder.sessionId) === String(sessionId);
-  }
 }

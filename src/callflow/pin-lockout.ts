@@ -1,10 +1,10 @@
-import type { CallSessionDoc } from '../../models/call-session';
-import { lockoutModel } from '../../models/lockout';
 import type { AppDeps } from '../deps';
+import { lockOutTarget } from '../domain/call-sessions/lockouts';
+import type { CallSessionDoc } from '../domain/call-sessions/sessions';
+import { recordEvent } from '../domain/call-sessions/session-events';
+import { countEvent, wrongPinCounterId } from '../domain/call-sessions/target-counters';
 import { markConfigChanged } from '../domain/config-version';
 import { loadFraudSettings } from '../domain/fraud-settings';
-import { recordEvent } from './session-events';
-import { countEvent, wrongPinCounterId } from './target-counters';
 
 const LOCKOUT_MS = 60 * 60_000;
 
@@ -21,17 +21,10 @@ export async function countWrongPin(deps: AppDeps, s: Pick<CallSessionDoc, '_id'
   const [wrongPins, fraud] = await Promise.all([countEvent(db, wrongPinCounterId(target), now), loadFraudSettings(db)]);
   if (wrongPins < fraud.maxWrongPinsPerTargetPerHour) return false;
   const until = new Date(now.getTime() + LOCKOUT_MS);
-  await lockoutModel(db).updateOne(
-    { _id: `${s.extensionId}:${target}` },
-    { $set: { extensionId: s.extensionId, target, until, failedSessions: wrongPins, createdAt: now } },
-    { upsert: true },
-  );
+  await lockOutTarget(db, { extensionId: s.extensionId, target, until, failedSessions: wrongPins, createdAt: now });
   // Lockouts are part of the configuration the incoming webhook caches: every instance must see this one.
   await markConfigChanged(db);
   await recordEvent(db, s._id, now, 'target-locked-out', { until, wrongPins, limit: fraud.maxWrongPinsPerTargetPerHour });
-  deps.logger.warn(
-    { sessionId: String(s._id), extensionId: String(s.extensionId), wrongPins },
-    'callback target locked out for an hour after repeated wrong PINs',
-  );
+  deps.logger.warn({ sessionId: String(s._id), extensionId: String(s.extensionId), wrongPins }, 'callback target locked out for an hour after repeated wrong PINs');
   return true;
 }

@@ -1,14 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import type { AnyBulkWriteOperation, Types } from 'mongoose';
-import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
-import type { JobDoc } from '../../models/job';
+import type { Types } from 'mongoose';
 import type { AppDeps } from '../deps';
 import { GroupBatcher } from '../db/group-batcher';
-import { holdCallbackPlacement, settleCallbackAttempt } from '../billing/callback-leg';
-import { callbackCounterId, countEventUpTo, uncountEvent } from './target-counters';
+import {
+  beginAttempts,
+  failCallback,
+  placedWrite,
+  recordOutcomeUnknown,
+  recordPlacements,
+  requeueAfterError,
+  restartAttempt,
+  setFoundCallSid,
+  type PlacementWrite,
+} from '../domain/call-sessions/callback-attempts';
+import { recordEvent, releaseCallbackLock } from '../domain/call-sessions/session-events';
+import { findSession, type CallSessionDoc } from '../domain/call-sessions/sessions';
+import type { ExtensionDoc } from '../domain/extensions';
+import { callbackCounterId, countEventUpTo, uncountEvent } from '../domain/call-sessions/target-counters';
+import type { JobDoc } from '../domain/jobs/job-queue';
+import { holdCallbackPlacement, settleCallbackAttempt } from '../domain/reservations/callback-leg';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
 import { ConfigCache } from './config-cache';
-import { recordEvent, releaseCallbackLock, timelineEntry } from './session-events';
 import { voiceUrl } from './urls';
 
 /** After this many transient failures (Twilio 5xx, timeouts) in a row, the callback is given up. */
@@ -56,68 +67,20 @@ export function knownCallSids(s: Pick<CallSessionDoc, 'timeline' | 'inboundCallS
  * first asks Twilio whether that call exists instead of placing a second one.
  */
 export function placeCallbackHandler(deps: AppDeps): JobHandler {
-  const sessions = callSessionModel(deps.db);
   // Many callbacks fall due together (a burst of calls): their session writes are shared by the batch
   // (two commands to start the attempts, one to record the CallSids), not made per callback.
-  const beginAttempt = new GroupBatcher<Types.ObjectId, CallSessionDoc | null>(async (ids) => {
-    const attemptToken = randomUUID();
-    await sessions.updateMany(
-      { _id: { $in: ids }, status: 'queued', target: { $ne: null } },
-      {
-        $set: {
-          status: 'calling',
-          'callback.callSid': null,
-          'callback.attemptStartedAt': deps.clock.now(),
-          'callback.attemptToken': attemptToken,
-          'callback.machine': false,
-          'callback.answeredAt': null,
-          'callback.endedCallSid': null,
-          'callback.coveredSeconds': 0,
-        },
-        $inc: { 'callback.attempts': 1 },
-      },
-    );
-    const moved = await sessions.find({ _id: { $in: ids }, 'callback.attemptToken': attemptToken }).lean();
-    const byId = new Map(moved.map((s) => [String(s._id), s]));
-    // A session moves once: were it asked for twice in one batch, only the first gets it.
-    return ids.map((id) => {
-      const s = byId.get(String(id)) ?? null;
-      byId.delete(String(id));
-      return s;
-    });
-  });
-  const recordPlaced = new GroupBatcher<AnyBulkWriteOperation<CallSessionDoc>, void>(async (ops) => {
-    await sessions.bulkWrite(ops, { ordered: false });
+  const beginAttempt = new GroupBatcher<Types.ObjectId, CallSessionDoc | null>((ids) => beginAttempts(deps.db, ids, deps.clock.now()));
+  const recordPlaced = new GroupBatcher<PlacementWrite, void>(async (ops) => {
+    await recordPlacements(deps.db, ops);
     return ops.map(() => undefined);
   });
   const db = deps.db;
   const now = () => deps.clock.now();
   return async (job: JobDoc): Promise<JobOutcome> => {
     // The usual case first: a queued session becomes this attempt, together with the other jobs in flight.
-    let session = await beginAttempt.submit(job.sessionId);
-    if (!session) {
-      const current = await sessions.findById(job.sessionId).lean();
-      if (!current || !current.target) return { state: 'cancelled', error: 'no session' };
-      if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
-      if (current.callback.callSid) return { state: 'done' };
-      const adopted = await findUnrecordedCall(deps, current);
-      if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
-      if (adopted) {
-        await sessions.updateOne({ _id: current._id, 'callback.callSid': null }, { $set: { 'callback.callSid': adopted } });
-        await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts });
-        return { state: 'done' };
-      }
-      // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
-      // measures its grace from here).
-      session = await sessions
-        .findOneAndUpdate(
-          { _id: current._id, status: 'calling', 'callback.callSid': null },
-          { $set: { 'callback.attemptStartedAt': now() } },
-          { returnDocument: 'after' },
-        )
-        .lean();
-      if (!session) return { state: 'done' };
-    }
+    const begun = (await beginAttempt.submit(job.sessionId)) ?? (await resumeAttempt(deps, job));
+    if (!('_id' in begun)) return begun;
+    const session = begun;
 
     const config = ConfigCache.for(db);
     await config.refresh();
@@ -132,66 +95,79 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
       return { retryAt: now(), error: 'lease ended before the call was placed', countsAsTry: false };
     }
-    const base = deps.config.publicBaseUrl;
-    const sid = String(session._id);
-    let callSid: string;
+    const created = await createCall(deps, job, session, ext, placed);
+    if (!('callSid' in created)) return created;
+    const { callSid } = created;
     try {
-      const call = await deps.twilio.calls.create({
-        to: session.target!,
-        from: session.calledNumber,
-        url: voiceUrl(base, '/callback/answer', { session: sid }),
-        method: 'POST',
-        statusCallback: voiceUrl(base, '/status', { session: sid, leg: 'callback' }),
-        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-        statusCallbackMethod: 'POST',
-        timeout: ext.callback.retry.ringTimeoutSeconds,
-        ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
-      });
-      callSid = call.sid;
-    } catch (err) {
-      const e = restError(err);
-      if (outcomeUnknown(e)) {
-        // Never given up here: the call may exist. Its status callbacks or its answer adopt it; otherwise
-        // the next run asks Twilio, and places it only if Twilio has no such call.
-        await sessions.updateOne(
-          { _id: session._id, status: 'calling', 'callback.callSid': null },
-          { $push: { timeline: timelineEntry(now(), 'callback-outcome-unknown', { code: e.code, message: e.message }) } },
-        );
-        return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
-      }
-      // No call rang the target: it does not count toward its hourly cap.
-      await uncountEvent(db, callbackCounterId(session.target!), placed.countedAt);
-      if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
-        await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
-        return { state: 'failed', error: e.message };
-      }
-      await sessions.updateOne(
-        { _id: session._id, status: 'calling', 'callback.callSid': null },
-        {
-          $set: { status: 'queued' },
-          $inc: { 'callback.attempts': -1 },
-          $push: { timeline: timelineEntry(now(), 'callback-retry-after-error', { status: e.status, code: e.code, message: e.message }) },
-        },
-      );
-      return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
-    }
-    try {
-      await recordPlaced.submit({
-        updateOne: {
-          filter: { _id: session._id, 'callback.callSid': null },
-          update: {
-            $set: { 'callback.callSid': callSid, 'callback.coveredSeconds': placed.coveredSeconds },
-            $push: { timeline: timelineEntry(now(), 'callback-placed', { callSid, attempt: session.callback.attempts, to: session.target }) },
-          },
-        },
-      });
+      await recordPlaced.submit(placedWrite(session, callSid, placed.coveredSeconds, now()));
     } catch (err) {
       // The call exists: the next run (or its status callback) adopts it, never places another.
-      deps.logger.error({ err, sessionId: sid, callSid }, 'callback placed but not recorded; it will be adopted');
+      deps.logger.error({ err, sessionId: String(session._id), callSid }, 'callback placed but not recorded; it will be adopted');
       return { retryAt: new Date(now().getTime() + 5_000), error: 'placed but not recorded', countsAsTry: false };
     }
     return { state: 'done' };
   };
+}
+
+/**
+ * No queued session became this attempt: the session ended, or this job is a run taken over (or
+ * retried) while its attempt is open. Returns the session to place the call for, or the job's outcome.
+ */
+async function resumeAttempt(deps: AppDeps, job: JobDoc): Promise<CallSessionDoc | JobOutcome> {
+  const db = deps.db;
+  const now = () => deps.clock.now();
+  const current = await findSession(db, job.sessionId);
+  if (!current?.target) return { state: 'cancelled', error: 'no session' };
+  if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
+  if (current.callback.callSid) return { state: 'done' };
+  const adopted = await findUnrecordedCall(deps, current);
+  if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
+  if (adopted) {
+    await setFoundCallSid(db, current._id, adopted);
+    await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts });
+    return { state: 'done' };
+  }
+  // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
+  // measures its grace from here).
+  return (await restartAttempt(db, current._id, now())) ?? { state: 'done' };
+}
+
+/** The REST request that places the call: its CallSid, or the job's outcome when Twilio did not answer with one. */
+async function createCall(deps: AppDeps, job: JobDoc, session: CallSessionDoc, ext: ExtensionDoc, placed: { countedAt: Date }): Promise<{ callSid: string } | JobOutcome> {
+  const db = deps.db;
+  const now = () => deps.clock.now();
+  const base = deps.config.publicBaseUrl;
+  const sid = String(session._id);
+  try {
+    const call = await deps.twilio.calls.create({
+      to: session.target!,
+      from: session.calledNumber,
+      url: voiceUrl(base, '/callback/answer', { session: sid }),
+      method: 'POST',
+      statusCallback: voiceUrl(base, '/status', { session: sid, leg: 'callback' }),
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      statusCallbackMethod: 'POST',
+      timeout: ext.callback.retry.ringTimeoutSeconds,
+      ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
+    });
+    return { callSid: call.sid };
+  } catch (err) {
+    const e = restError(err);
+    if (outcomeUnknown(e)) {
+      // Never given up here: the call may exist. Its status callbacks or its answer adopt it; otherwise
+      // the next run asks Twilio, and places it only if Twilio has no such call.
+      await recordOutcomeUnknown(db, session._id, now(), { code: e.code, message: e.message });
+      return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+    }
+    // No call rang the target: it does not count toward its hourly cap.
+    await uncountEvent(db, callbackCounterId(session.target!), placed.countedAt);
+    if (isPermanent(e) || job.tries + 1 >= MAX_TRANSIENT_TRIES) {
+      await fail(deps, session, e.code ? `twilio-error-${e.code}` : 'twilio-error', { status: e.status, code: e.code, message: e.message });
+      return { state: 'failed', error: e.message };
+    }
+    await requeueAfterError(db, session._id, now(), { status: e.status, code: e.code, message: e.message });
+    return { retryAt: new Date(now().getTime() + backoffMs(job.tries)), error: e.message };
+  }
 }
 
 type Admission = { ok: true; coveredSeconds: number | null; countedAt: Date } | { ok: false; reason: string };
@@ -220,10 +196,7 @@ async function admit(deps: AppDeps, config: ConfigCache, session: CallSessionDoc
 }
 
 async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, detail: Record<string, unknown>): Promise<void> {
-  await callSessionModel(deps.db).updateOne(
-    { _id: session._id },
-    { $set: { status: 'failed', reason }, $push: { timeline: timelineEntry(deps.clock.now(), 'callback-failed', { reason, ...detail }) } },
-  );
+  await failCallback(deps.db, session._id, reason, detail, deps.clock.now());
   // No call was placed for this attempt: what it held goes back.
   await settleCallbackAttempt(deps.db, session._id, session.callback.attempts, { duration: 0, callSid: null }, deps.clock.now());
   await releaseCallbackLock(deps.db, session._id);

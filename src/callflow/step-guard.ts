@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Types } from 'mongoose';
-import { callSessionModel } from '../../models/call-session';
+import { claimNextStep, readStepState, readStoredAnswer, retakeStep, storeAnswer, storeClaimedAnswer } from '../domain/call-sessions/step-claims';
 import type { AppDeps } from '../deps';
 import { PROMPTS } from './prompts';
 import { openTwiml, sealTwiml } from './stored-twiml';
@@ -40,16 +40,13 @@ export interface StepClaim {
  * Every step handler is safe to run again after a partial first run (see conversation.ts).
  */
 export async function claimStep(deps: AppDeps, sessionId: Types.ObjectId, step: number): Promise<StepClaim | { go: false; twiml: string }> {
-  const sessions = callSessionModel(deps.db);
   let token = randomUUID();
-  const claimed = await sessions
-    .findOneAndUpdate({ _id: sessionId, step }, { $inc: { step: 1 }, $set: { stepClaim: token, stepClaimedAt: deps.clock.now() } }, { returnDocument: 'after' })
-    .lean();
+  const claimed = await claimNextStep(deps.db, sessionId, step, token, deps.clock.now());
   if (claimed) return afterClaim(deps, sessionId, { go: true, step: claimed.step, answers: step, token });
 
   const deadline = Date.now() + WAIT_FOR_ANSWER_MS;
   for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
-    const s = await sessions.findById(sessionId, { step: 1, lastTwiml: 1, answeredStep: 1, stepClaim: 1, stepClaimedAt: 1 }).lean();
+    const s = await readStepState(deps.db, sessionId);
     if (!s) return { go: false, twiml: hangupTwiml() };
     if (s.step !== step + 1) {
       // Not a retry of the latest step (a much older one): the latest answer, as before.
@@ -59,13 +56,7 @@ export async function claimStep(deps: AppDeps, sessionId: Types.ObjectId, step: 
     const claimedAt = s.stepClaimedAt?.getTime() ?? 0;
     if (deps.clock.now().getTime() - claimedAt >= STEP_CLAIM_TTL_MS) {
       token = randomUUID();
-      const retaken = await sessions
-        .findOneAndUpdate(
-          { _id: sessionId, step: step + 1, stepClaim: s.stepClaim, answeredStep: { $ne: step } },
-          { $set: { stepClaim: token, stepClaimedAt: deps.clock.now() } },
-          { returnDocument: 'after' },
-        )
-        .lean();
+      const retaken = await retakeStep(deps.db, sessionId, step, s.stepClaim, token, deps.clock.now());
       if (retaken) {
         deps.logger.warn({ sessionId: String(sessionId), step }, 'conversation step claimed but never answered (instance died?): running it again');
         return afterClaim(deps, sessionId, { go: true, step: retaken.step, answers: step, token });
@@ -91,14 +82,12 @@ async function afterClaim(deps: AppDeps, sessionId: Types.ObjectId, claim: StepC
  * and given up for dead), that one's answer is the session's, and is returned when already stored.
  */
 export async function rememberAnswer(deps: AppDeps, sessionId: Types.ObjectId, twiml: string, claim?: StepClaim): Promise<string> {
-  const sessions = callSessionModel(deps.db);
   const lastTwiml = sealTwiml(deps.secretBox, twiml);
   if (!claim) {
-    await sessions.updateOne({ _id: sessionId }, { $set: { lastTwiml, answeredStep: null } });
+    await storeAnswer(deps.db, sessionId, lastTwiml);
     return twiml;
   }
-  const kept = await sessions.updateOne({ _id: sessionId, stepClaim: claim.token }, { $set: { lastTwiml, answeredStep: claim.answers } });
-  if (kept.matchedCount) return twiml;
-  const s = await sessions.findById(sessionId, { lastTwiml: 1, answeredStep: 1 }).lean();
+  if (await storeClaimedAnswer(deps.db, sessionId, claim.token, claim.answers, lastTwiml)) return twiml;
+  const s = await readStoredAnswer(deps.db, sessionId);
   return s?.answeredStep === claim.answers && s.lastTwiml ? openTwiml(deps.secretBox, s.lastTwiml) : twiml;
 }

@@ -1,20 +1,12 @@
-import type { Connection } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import { callbackLockModel } from '../../models/callback-lock';
-import { callSessionModel } from '../../models/call-session';
-import { clientModel } from '../../models/client';
-import { jobModel } from '../../models/job';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import type { AppDeps } from '../deps';
 import { clearExpiredAuthFailures } from '../security/auth-throttle';
-import { settleReservation } from '../billing/reservations';
-import { isDuplicateKey } from '../db/duplicate-key';
+import { callbackCallSidOf, recordSettledBySweeper, releaseStaleLocks, requeueOrphans } from '../domain/call-sessions/sweeper-repairs';
 import { repairPendingEntries } from '../domain/ledger';
+import { otherDialCallSids, overdueReservations, repairReservations } from '../domain/reservations/reservation-repairs';
+import { settleReservation, type ReservationDoc } from '../domain/reservations/reservations';
 import { settleCallbackLegFromTwilio } from './callback-leg-charge';
-import { releaseCallbackLock, timelineEntry } from './session-events';
 
 const BATCH = 200;
-const FINAL = ['refused', 'completed', 'cancelled', 'failed'];
 
 export interface SweepReport {
   reservationsSettled: number;
@@ -34,37 +26,20 @@ export interface SweepReport {
 export async function sweep(deps: AppDeps): Promise<SweepReport> {
   const now = deps.clock.now();
   return {
-    reservationsRepaired: await repairReservations(deps.db, new Date(now.getTime() - 2 * 60_000)),
+    reservationsRepaired: await repairReservations(deps.db, new Date(now.getTime() - 2 * 60_000), BATCH),
     reservationsSettled: await settleForgotten(deps),
-    locksReleased: await releaseStaleLocks(deps.db, new Date(now.getTime() - 6 * 3600_000)),
-    sessionsRepaired: await requeueOrphans(deps),
+    locksReleased: await releaseStaleLocks(deps.db, new Date(now.getTime() - 6 * 3600_000), BATCH),
+    sessionsRepaired: await requeueOrphans(deps.db, deps.clock.now(), BATCH),
     ledgerEntriesRepaired: await repairPendingEntries(deps.db, new Date(now.getTime() - 5 * 60_000)),
     // The limiter's windows end on the database's wall clock (Date.now), not the injected clock.
     authFailuresCleared: await clearExpiredAuthFailures(deps.db, new Date()),
   };
 }
 
-/** A reservation stuck in `reserving` (crash while taking it): held if the money was taken, else void. */
-async function repairReservations(db: Connection, olderThan: Date): Promise<number> {
-  const stuck = await reservationModel(db).find({ state: 'reserving', createdAt: { $lt: olderThan } }).limit(BATCH).lean();
-  for (const r of stuck) {
-    const taken = await clientModel(db).exists({ _id: r.clientId, pendingEntryIds: r._id });
-    await reservationModel(db).updateOne({ _id: r._id, state: 'reserving' }, { $set: { state: taken ? 'held' : 'void' } });
-    if (!taken && r.authorizedCallerId) {
-      // The caller side is taken after the client side, so it cannot have been taken alone.
-      await authorizedCallerModel(db).updateOne({ _id: r.authorizedCallerId, pendingEntryIds: r._id }, { $pull: { pendingEntryIds: r._id } });
-    }
-  }
-  return stuck.length;
-}
-
 /** The <Dial action> never came: ask Twilio how long the call lasted, then settle. */
 async function settleForgotten(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
-  const due = await reservationModel(deps.db)
-    .find({ state: { $in: ['held', 'settling'] }, settleAfter: { $lt: now } })
-    .limit(BATCH)
-    .lean();
+  const due = await overdueReservations(deps.db, now, BATCH);
   let settled = 0;
   for (const r of due) {
     try {
@@ -74,10 +49,7 @@ async function settleForgotten(deps: AppDeps): Promise<number> {
       }
       const duration = await durationFromTwilio(deps, r);
       await settleReservation(deps.db, r._id, { duration: duration.seconds, dialCallSid: duration.sid }, now);
-      await callSessionModel(deps.db).updateOne(
-        { _id: r.sessionId },
-        { $push: { timeline: timelineEntry(now, 'settled-by-sweeper', { reservationId: String(r._id), duration: duration.seconds }) } },
-      );
+      await recordSettledBySweeper(deps.db, r.sessionId, now, { reservationId: String(r._id), duration: duration.seconds });
       settled++;
     } catch (err) {
       deps.logger.warn({ err, reservationId: String(r._id) }, 'could not settle a forgotten reservation yet; will retry');
@@ -92,67 +64,13 @@ async function durationFromTwilio(deps: AppDeps, r: ReservationDoc): Promise<{ s
     sid: c.sid,
   });
   if (r.dialCallSid) return read(await deps.twilio.calls(r.dialCallSid).fetch());
-  const session = await callSessionModel(deps.db).findById(r.sessionId, { 'callback.callSid': 1 }).lean();
-  const parent = session?.callback.callSid;
+  const parent = await callbackCallSidOf(deps.db, r.sessionId);
   if (!parent) return { seconds: 0, sid: null };
   const children = await deps.twilio.calls.list({ parentCallSid: parent, limit: 20 });
   // A session may have dialed several times (the same number, too): a leg another reservation was
   // settled from is not this one's.
-  const others = await reservationModel(deps.db).find({ sessionId: r.sessionId, _id: { $ne: r._id } }, { dialCallSid: 1 }).lean();
-  const taken = new Set(others.map((o) => o.dialCallSid).filter(Boolean));
+  const taken = await otherDialCallSids(deps.db, r);
   const free = children.filter((c) => !taken.has(c.sid));
   const child = free.find((c) => c.to === r.destination || c.to?.includes(r.destination.slice(1))) ?? free[0];
   return child ? read(child) : { seconds: 0, sid: null };
-}
-
-async function releaseStaleLocks(db: Connection, olderThan: Date): Promise<number> {
-  const locks = await callbackLockModel(db).find({}).sort({ createdAt: 1 }).limit(BATCH).lean();
-  let released = 0;
-  for (const lock of locks) {
-    const s = await callSessionModel(db).findById(lock.sessionId, { status: 1 }).lean();
-    if (!s || FINAL.includes(s.status) || lock.createdAt < olderThan) {
-      await callbackLockModel(db).deleteOne({ _id: lock._id, sessionId: lock.sessionId });
-      released++;
-    }
-  }
-  return released;
-}
-
-/** A session that is queued with no live job (a crash between writes) gets its job back; one stuck ringing ends. */
-async function requeueOrphans(deps: AppDeps): Promise<number> {
-  const db = deps.db;
-  const now = deps.clock.now();
-  const cutoff = new Date(now.getTime() - 60_000);
-  let repaired = 0;
-  const ringing = await callSessionModel(db).find({ status: 'ringing', ringEndsAt: { $lt: cutoff } }).limit(BATCH).lean();
-  for (const s of ringing) {
-    const job = await jobModel(db).exists({ sessionId: s._id });
-    if (job) {
-      await callSessionModel(db).updateOne({ _id: s._id, status: 'ringing' }, { $set: { status: 'queued' } });
-    } else {
-      await callSessionModel(db).updateOne(
-        { _id: s._id, status: 'ringing' },
-        { $set: { status: 'failed', reason: 'interrupted' }, $push: { timeline: timelineEntry(now, 'interrupted', {}) } },
-      );
-      await releaseCallbackLock(db, s._id);
-    }
-    repaired++;
-  }
-  const queued = await callSessionModel(db).find({ status: 'queued', updatedAt: { $lt: cutoff } }).limit(BATCH).lean();
-  for (const s of queued) {
-    if (await jobModel(db).exists({ sessionId: s._id, state: { $in: ['queued', 'running'] } })) continue;
-    try {
-      await jobModel(db).create({
-        key: `${s._id}:place:${s.callback.attempts + 1}`,
-        type: 'place-callback',
-        sessionId: s._id,
-        dueAt: now,
-        state: 'queued',
-      });
-      repaired++;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  return repaired;
 }

@@ -50,10 +50,7 @@ export function hangupTwiml(): string {
  * A DTMF prompt. `actionOnEmptyResult` makes Twilio post to the action even on silence, so the
  * service (not a fall-through verb) decides what happens next.
  */
-export function gatherTwiml(
-  s: Speech,
-  opts: { action: string; lines: PromptLine[]; finishOnKey?: string; numDigits?: number; timeout: number; before?: PromptLine[] },
-): string {
+export function gatherTwiml(s: Speech, opts: { action: string; lines: PromptLine[]; finishOnKey?: string; numDigits?: number; timeout: number; before?: PromptLine[] }): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const l of opts.before ?? []) say(r, s, l);
   const g = r.gather({
@@ -77,10 +74,7 @@ export interface DialTarget {
   sipPassword?: string | null;
 }
 
-export function dialTwiml(
-  s: Speech,
-  opts: { before: PromptLine[]; callerId: string | null; timeLimit: number; action: string; ringTimeout: number; target: DialTarget },
-): string {
+export function dialTwiml(s: Speech, opts: { before: PromptLine[]; callerId: string | null; timeLimit: number; action: string; ringTimeout: number; target: DialTarget }): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const l of opts.before) say(r, s, l);
   const d = r.dial({

@@ -41,9 +41,7 @@ export const SEARCH_MAX_LENGTH = 50;
 
 function duplicateNumber(err: unknown): never {
   if (isDuplicateKey(err)) {
-    throw conflict('this extension already has an authorized caller ID with this number', 'duplicate', [
-      { path: 'number', message: 'already authorized on this extension' },
-    ]);
+    throw conflict('this extension already has an authorized caller ID with this number', 'duplicate', [{ path: 'number', message: 'already authorized on this extension' }]);
   }
   throw err;
 }
@@ -59,12 +57,7 @@ const scope = (ext: ExtensionDoc) => ({ extensionId: ext._id, clientId: ext.clie
  *  3. the entry is marked `applied` and its id pulled. A crash between the steps is finished by
  *     `repairPendingEntries`, exactly as for recharges; a refused insert (duplicate) refuses the entry.
  */
-export async function createAuthorizedCaller(
-  db: Connection,
-  ext: ExtensionDoc,
-  input: AuthorizedCallerInput,
-  now: Date,
-): Promise<AuthorizedCallerDoc> {
+export async function createAuthorizedCaller(db: Connection, ext: ExtensionDoc, input: AuthorizedCallerInput, now: Date): Promise<AuthorizedCallerDoc> {
   const callers = authorizedCallerModel(db);
   const entries = creditEntryModel(db);
   const id = new Types.ObjectId();
@@ -116,12 +109,7 @@ export async function loadAuthorizedCaller(db: Connection, ext: ExtensionDoc, ca
 }
 
 /** Number, name, PIN and enabled only: credit changes go through the ledger (`changeAuthorizedCallerCredit`). */
-export async function updateAuthorizedCaller(
-  db: Connection,
-  ext: ExtensionDoc,
-  callerId: Types.ObjectId,
-  patch: AuthorizedCallerPatch,
-): Promise<AuthorizedCallerDoc> {
+export async function updateAuthorizedCaller(db: Connection, ext: ExtensionDoc, callerId: Types.ObjectId, patch: AuthorizedCallerPatch): Promise<AuthorizedCallerDoc> {
   const set: Record<string, unknown> = {};
   if (patch.number !== undefined) set.number = patch.number;
   if (patch.name !== undefined) set.name = patch.name;
@@ -163,15 +151,12 @@ export async function changeAuthorizedCallerCredit(
 /** Case-insensitive substring filter on number or name; `q` is matched literally (metacharacters escaped). */
 export function searchFilter(q: string | undefined): Record<string, unknown> {
   if (!q) return {};
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const or: Record<string, unknown>[] = [
-    { number: { $regex: escape(q), $options: 'i' } },
-    { name: { $regex: escape(q), $options: 'i' } },
-  ];
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const or: Record<string, unknown>[] = [{ number: { $regex: literal(q), $options: 'i' } }, { name: { $regex: literal(q), $options: 'i' } }];
   // Numbers are stored as E.164: a phone-looking q such as "+44 20 7183-8750" or "(207)" still finds them.
   if (/^[+\d\s\-().]+$/.test(q)) {
     const digits = q.replace(/[\s\-().]/g, '');
-    if (digits && digits !== q) or.push({ number: { $regex: escape(digits) } });
+    if (digits && digits !== q) or.push({ number: { $regex: literal(digits) } });
   }
   return { $or: or };
 }
@@ -186,11 +171,7 @@ export function listAuthorizedCallers(db: Connection, ext: ExtensionDoc, q: stri
 }
 
 /** Every matching caller, newest first, up to `EXPORT_MAX_ROWS`; `truncated` when there were more. */
-export async function exportAuthorizedCallers(
-  db: Connection,
-  ext: ExtensionDoc,
-  q: string | undefined,
-): Promise<{ rows: AuthorizedCallerDoc[]; truncated: boolean }> {
+export async function exportAuthorizedCallers(db: Connection, ext: ExtensionDoc, q: string | undefined): Promise<{ rows: AuthorizedCallerDoc[]; truncated: boolean }> {
   const docs = await authorizedCallerModel(db)
     .find(listFilter(ext, q))
     .sort({ _id: -1 })
@@ -213,4 +194,24 @@ export function csvField(value: string, formulaGuard = false): string {
 export function toCsv(header: string[], rows: { value: string; guard?: boolean }[][]): string {
   const lines = [header.map((h) => csvField(h)).join(','), ...rows.map((r) => r.map((c) => csvField(c.value, c.guard)).join(','))];
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The credit left of several caller IDs, by _id in one query (read fresh: it is money). */
+export function availableCreditOf(db: Connection, ids: string[]): Promise<Pick<AuthorizedCallerDoc, '_id' | 'available'>[]> {
+  return authorizedCallerModel(db)
+    .find({ _id: { $in: [...new Set(ids)] } }, { available: 1 })
+    .lean()
+    .exec();
+}
+
+/** The callers of any of `extensionIds` with any of `numbers`: one query for a batch of incoming calls. */
+export function findCallersByNumbers(
+  db: Connection,
+  extensionIds: string[],
+  numbers: string[],
+): Promise<Pick<AuthorizedCallerDoc, '_id' | 'extensionId' | 'number' | 'enabled' | 'unlimited'>[]> {
+  return authorizedCallerModel(db)
+    .find({ extensionId: { $in: extensionIds }, number: { $in: numbers } }, { extensionId: 1, number: 1, enabled: 1, unlimited: 1 })
+    .lean()
+    .exec();
 }

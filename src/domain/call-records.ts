@@ -75,7 +75,11 @@ export async function listCalls(
     ...(createdAt ? { createdAt } : {}),
   };
   const p = await paginate(callSessionModel(db), q, page, { project: LIST_PROJECTION });
-  const charges = await settledChargesBySession(db, client, p.items.map((s) => s._id));
+  const charges = await settledChargesBySession(
+    db,
+    client,
+    p.items.map((s) => s._id),
+  );
   return { items: p.items.map((s) => ({ ...s, charge: charges.get(String(s._id)) ?? 0 })), nextCursor: p.nextCursor };
 }
 
@@ -124,7 +128,7 @@ export async function loadCall(db: Connection, scope: TenantScope, id: Types.Obj
 }
 
 /**
- * One entry per leg: a callback attempt may hold in several pieces (src/billing/callback-leg.ts), shown
+ * One entry per leg: a callback attempt may hold in several pieces (src/domain/reservations/callback-leg.ts), shown
  * as one charge (amounts and charge summed, the furthest seconds, the balance after its last piece).
  * Void pieces never held money.
  */
@@ -191,11 +195,7 @@ async function callersOfExtension(db: Connection, client: TenantScope, extension
  * (sessions) with at least one settled leg.
  * Most expensive first, at most REPORT_MAX_GROUPS rows; `truncated` says when there were more.
  */
-export async function authorizedCallerReport(
-  db: Connection,
-  scope: TenantScope,
-  filter: CallerReportFilter,
-): Promise<{ rows: CallerReportRow[]; truncated: boolean }> {
+export async function authorizedCallerReport(db: Connection, scope: TenantScope, filter: CallerReportFilter): Promise<{ rows: CallerReportRow[]; truncated: boolean }> {
   const client = clientScope(scope, filter.clientId);
   if (!client) return { rows: [], truncated: false };
   const callerFilter = filter.extensionId ? await callersOfExtension(db, client, filter.extensionId) : { $ne: null };
@@ -229,7 +229,11 @@ export async function authorizedCallerReport(
       { $group: { _id: { caller: '$authorizedCallerId', session: '$sessionId' }, dials: { $sum: 1 } } },
       { $group: { _id: '$_id.caller', calls: { $sum: 1 } } },
     ]),
-    callerNames(db, client, kept.map((g) => g._id)),
+    callerNames(
+      db,
+      client,
+      kept.map((g) => g._id),
+    ),
   ]);
   const secondsOf = new Map(seconds.map((g) => [String(g._id), g.seconds ?? 0]));
   const callsOf = new Map(calls.map((g) => [String(g._id), g.calls ?? 0]));
@@ -252,13 +256,13 @@ async function callerNames(db: Connection, scope: TenantScope, ids: Types.Object
   const callers = await authorizedCallerModel(db)
     .find({ _id: { $in: ids }, ...scope }, { number: 1, name: 1 })
     .lean();
-  const out = new Map<string, { number: string | null; name: string | null }>(
-    callers.map((c) => [String(c._id), { number: c.number, name: c.name ?? null }]),
-  );
+  const out = new Map<string, { number: string | null; name: string | null }>(callers.map((c) => [String(c._id), { number: c.number, name: c.name ?? null }]));
   const missing = ids.filter((id) => !out.has(String(id)));
   await Promise.all(
     missing.map(async (id) => {
-      const s = await callSessionModel(db).findOne({ ...scope, authorizedCallerId: id }, { target: 1 }).lean();
+      const s = await callSessionModel(db)
+        .findOne({ ...scope, authorizedCallerId: id }, { target: 1 })
+        .lean();
       out.set(String(id), { number: s?.target ?? null, name: null });
     }),
   );

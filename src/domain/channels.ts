@@ -131,7 +131,10 @@ export async function deleteChannel(db: Connection, id: Types.ObjectId): Promise
   if (!(await channelModel(db).exists({ _id: id }))) throw notFound('channel');
   const numbers = await phoneNumberModel(db).find({ channelId: id }).select({ number: 1, clientId: 1, extensionId: 1 }).lean();
 
-  const callerIds = await numbersUsedAsCallerId(db, numbers.map((n) => n.number));
+  const callerIds = await numbersUsedAsCallerId(
+    db,
+    numbers.map((n) => n.number),
+  );
   if (callerIds.length) {
     throw conflict(`the channel's number(s) ${callerIds.join(', ')} are caller IDs of extensions; remove them from the extensions first`, 'in_use');
   }

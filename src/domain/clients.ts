@@ -30,9 +30,7 @@ async function checkRateTable(db: Connection, rateTableId: string, currency: str
   const table = await rateTableModel(db).findById(rateTableId).lean();
   if (!table) throw validationError('no such rate table', [{ path, message: 'no rate table with this id' }]);
   if (table.currency !== currency) {
-    throw validationError('the rate table prices in another currency', [
-      { path, message: `rate table is in ${table.currency}, client in ${currency}` },
-    ]);
+    throw validationError('the rate table prices in another currency', [{ path, message: `rate table is in ${table.currency}, client in ${currency}` }]);
   }
 }
 
@@ -79,18 +77,11 @@ export async function updateClient(db: Connection, id: Types.ObjectId, patch: Pa
 /** A client with extensions or numbers still assigned is in use: refuse rather than orphan them. */
 export async function deleteClient(db: Connection, id: Types.ObjectId): Promise<void> {
   if (!(await clientModel(db).exists({ _id: id }))) throw notFound('client');
-  const [extensions, numbers] = await Promise.all([
-    extensionModel(db).countDocuments({ clientId: id }),
-    phoneNumberModel(db).countDocuments({ clientId: id }),
-  ]);
+  const [extensions, numbers] = await Promise.all([extensionModel(db).countDocuments({ clientId: id }), phoneNumberModel(db).countDocuments({ clientId: id })]);
   if (extensions || numbers) {
     throw conflict(`the client still has ${extensions} extension(s) and ${numbers} number(s); remove or reassign them first`, 'in_use');
   }
-  await Promise.all([
-    apiKeyModel(db).deleteMany({ clientId: id }),
-    authorizedCallerModel(db).deleteMany({ clientId: id }),
-    creditEntryModel(db).deleteMany({ clientId: id }),
-  ]);
+  await Promise.all([apiKeyModel(db).deleteMany({ clientId: id }), authorizedCallerModel(db).deleteMany({ clientId: id }), creditEntryModel(db).deleteMany({ clientId: id })]);
   await clientModel(db).deleteOne({ _id: id });
 }
 
@@ -107,4 +98,17 @@ export async function currencyOf(db: Connection, id: Types.ObjectId): Promise<st
   const c = await clientModel(db).findById(id, { currency: 1 }).lean();
   if (!c) throw notFound('client');
   return c.currency;
+}
+
+/** The balances of several clients in one query (the config cache batches the incoming webhooks' reads). */
+export function balancesOf(db: Connection, ids: string[]): Promise<Pick<ClientDoc, '_id' | 'balance'>[]> {
+  return clientModel(db)
+    .find({ _id: { $in: [...new Set(ids)] } }, { balance: 1 })
+    .lean()
+    .exec();
+}
+
+/** A client by id, or null (the call flow reaches it from a number or a session). */
+export function findClient(db: Connection, id: Types.ObjectId): Promise<ClientDoc | null> {
+  return clientModel(db).findById(id).lean().exec();
 }

@@ -8,9 +8,11 @@ import { CONFIG_VERSION_ID, configVersionModel } from '../../models/config-versi
  * that arrives after the answer sees the change.
  */
 export async function markConfigChanged(db: Connection): Promise<void> {
-  await configVersionModel(db).updateOne(
-    { _id: CONFIG_VERSION_ID },
-    { $set: { token: randomUUID(), changedAt: new Date() } },
-    { upsert: true },
-  );
+  await configVersionModel(db).updateOne({ _id: CONFIG_VERSION_ID }, { $set: { token: randomUUID(), changedAt: new Date() } }, { upsert: true });
+}
+
+/** The current configuration version token, or null when no configuration write ever marked one. */
+export async function readConfigToken(db: Connection): Promise<string | null> {
+  const doc = await configVersionModel(db).findById(CONFIG_VERSION_ID).lean();
+  return doc?.token ?? null;
 }

@@ -2,7 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
 import { channelModel } from '../../models/channel';
 import { clientModel } from '../../models/client';
-import { extensionModel, type ExtensionDoc } from '../../models/extension';
+import { extensionModel, type ExtensionDoc, type ReturnCalls } from '../../models/extension';
 import { phoneNumberModel } from '../../models/phone-number';
 import { soundModel } from '../../models/sound';
 import { callerIdWarnings } from '../caller-id';
@@ -17,7 +17,7 @@ import { paginate, type Page, type PageQuery } from './pagination';
 import { resolvePromptSounds } from './prompt-sounds';
 import { idOrNotFound, tenantFilter, type Principal } from './tenant';
 
-export type { ExtensionDoc };
+export type { ExtensionDoc, ReturnCalls };
 
 /** What the API hands the domain: settings as they should be stored, plus the plaintext password if changed. */
 export type ExtensionSettings = Omit<ExtensionDoc, '_id' | 'createdAt' | 'updatedAt' | 'clientId' | 'callback'> & {
@@ -51,7 +51,11 @@ async function checkReferences(
   const userNumber = s.callerId.number.mode === 'user' && s.callerId.number.value ? (toE164(s.callerId.number.value) ?? s.callerId.number.value) : null;
   const wanted = [...new Set([...s.callerId.numbers, ...(s.callerId.defaultNumber ? [s.callerId.defaultNumber] : []), ...(userNumber ? [userNumber] : [])])];
   const owned = new Set(
-    (await phoneNumberModel(db).find({ clientId, number: { $in: wanted } }, { number: 1 }).lean()).map((n) => n.number),
+    (
+      await phoneNumberModel(db)
+        .find({ clientId, number: { $in: wanted } }, { number: 1 })
+        .lean()
+    ).map((n) => n.number),
   );
   s.callerId.numbers.forEach((n, i) => {
     if (!owned.has(n)) problems.push({ path: `callerId.numbers.${i}`, message: `${n} is not a public number of this client` });
@@ -65,9 +69,7 @@ async function checkReferences(
   if (writer.byClient) problems.push(...ownCallerIdProblems(s, userNumber, owned, writer.current));
   const sound = s.callback.disconnectSound;
   if (sound && !sound.startsWith('https://')) {
-    const found = Types.ObjectId.isValid(sound)
-      ? await soundModel(db).exists({ _id: new Types.ObjectId(sound), clientId: { $in: [clientId, null] } })
-      : null;
+    const found = Types.ObjectId.isValid(sound) ? await soundModel(db).exists({ _id: new Types.ObjectId(sound), clientId: { $in: [clientId, null] } }) : null;
     if (!found) problems.push({ path: 'callback.disconnectSound', message: 'no such sound (give a sound id or an https URL)' });
   }
   const { problems: soundProblems, play } = await recorded;
@@ -98,9 +100,7 @@ function ownCallerIdProblems(s: ExtensionSettings, userNumber: string | null, ow
 
 function duplicateNumber(err: unknown): never {
   if (isDuplicateKey(err)) {
-    throw conflict('this client already has an extension with this number', 'duplicate', [
-      { path: 'extensionNumber', message: 'already used by this client' },
-    ]);
+    throw conflict('this client already has an extension with this number', 'duplicate', [{ path: 'extensionNumber', message: 'already used by this client' }]);
   }
   throw err;
 }
@@ -198,4 +198,9 @@ export function settingsOf(e: ExtensionDoc): ExtensionSettings {
       number: { mode: e.callerId.number.mode, value: e.callerId.number.value ?? null },
     },
   };
+}
+
+/** An extension by id, without tenant scoping (the call flow reaches it from a session or a number), or null. */
+export function findExtension(db: Connection, id: Types.ObjectId): Promise<ExtensionDoc | null> {
+  return extensionModel(db).findById(id).lean().exec();
 }

@@ -1,5 +1,5 @@
 import { Types, type Connection } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
+import { type AuthorizedCallerDoc, authorizedCallerModel } from '../../models/authorized-caller';
 import { clientModel } from '../../models/client';
 import { creditEntryModel, type CreditEntryDoc, type CreditEntryKind } from '../../models/credit-entry';
 import { conflict, notFound } from '../errors';
@@ -46,20 +46,14 @@ export async function changeClientCredit(db: Connection, change: ClientCreditCha
   if (change.amount < 0 && !change.allowNegative) filter.balance = { $gte: -change.amount };
   // A balance stays within what is exact in ten-thousandths (src/money.ts), like every amount.
   if (change.amount > 0) filter.balance = { $lte: MAX_MONEY - change.amount };
-  const updated = await clients
-    .findOneAndUpdate(filter, { $inc: { balance: change.amount }, $addToSet: { pendingEntryIds: entry._id } }, { returnDocument: 'after' })
-    .lean();
+  const updated = await clients.findOneAndUpdate(filter, { $inc: { balance: change.amount }, $addToSet: { pendingEntryIds: entry._id } }, { returnDocument: 'after' }).lean();
   if (!updated) {
     await entries.updateOne({ _id: entry._id }, { $set: { state: 'refused' } });
     if (!(await clients.exists({ _id: clientId }))) throw notFound('client');
     if (change.amount > 0) {
-      throw conflict(`the balance would exceed the maximum ${MAX_MONEY_TEXT}`, 'balance_limit', [
-        { path: 'amount', message: `would take the balance beyond ${MAX_MONEY_TEXT}` },
-      ]);
+      throw conflict(`the balance would exceed the maximum ${MAX_MONEY_TEXT}`, 'balance_limit', [{ path: 'amount', message: `would take the balance beyond ${MAX_MONEY_TEXT}` }]);
     }
-    throw conflict('the balance is too low for this change', 'insufficient_credit', [
-      { path: 'amount', message: 'would take the balance below zero' },
-    ]);
+    throw conflict('the balance is too low for this change', 'insufficient_credit', [{ path: 'amount', message: 'would take the balance below zero' }]);
   }
   await entries.updateOne({ _id: entry._id }, { $set: { state: 'applied', balanceAfter: updated.balance } });
   await clients.updateOne({ _id: clientId }, { $pull: { pendingEntryIds: entry._id } });
@@ -93,7 +87,7 @@ export async function changeCallerCredit(db: Connection, change: CallerCreditCha
     state: 'pending',
     createdAt: change.now,
   });
-  let updated;
+  let updated: AuthorizedCallerDoc | null = null;
   if (caller.unlimited) {
     updated = await callers
       .findOneAndUpdate(
@@ -112,11 +106,7 @@ export async function changeCallerCredit(db: Connection, change: CallerCreditCha
     if (change.amount < 0) filter.available = { $gte: -change.amount };
     if (change.amount > 0) filter.available = { $lte: MAX_MONEY - change.amount };
     updated = await callers
-      .findOneAndUpdate(
-        filter,
-        { $inc: { available: change.amount, recharged: change.amount }, $addToSet: { pendingEntryIds: entry._id } },
-        { returnDocument: 'after' },
-      )
+      .findOneAndUpdate(filter, { $inc: { available: change.amount, recharged: change.amount }, $addToSet: { pendingEntryIds: entry._id } }, { returnDocument: 'after' })
       .lean();
   }
   if (!updated) {
@@ -126,9 +116,7 @@ export async function changeCallerCredit(db: Connection, change: CallerCreditCha
         { path: 'amount', message: `would take the available credit beyond ${MAX_MONEY_TEXT}` },
       ]);
     }
-    throw conflict('the caller ID has less credit than that', 'insufficient_credit', [
-      { path: 'amount', message: 'would take the available credit below zero' },
-    ]);
+    throw conflict('the caller ID has less credit than that', 'insufficient_credit', [{ path: 'amount', message: 'would take the available credit below zero' }]);
   }
   await entries.updateOne({ _id: entry._id }, { $set: { state: 'applied', balanceAfter: updated.available } });
   await callers.updateOne({ _id: callerId }, { $pull: { pendingEntryIds: entry._id } });
@@ -141,7 +129,10 @@ export async function changeCallerCredit(db: Connection, change: CallerCreditCha
  */
 export async function repairPendingEntries(db: Connection, olderThan: Date): Promise<number> {
   const entries = creditEntryModel(db);
-  const stale = await entries.find({ state: 'pending', createdAt: { $lt: olderThan } }).limit(500).lean();
+  const stale = await entries
+    .find({ state: 'pending', createdAt: { $lt: olderThan } })
+    .limit(500)
+    .lean();
   for (const e of stale) {
     const owner = e.authorizedCallerId
       ? await authorizedCallerModel(db).findOne({ _id: e.authorizedCallerId, pendingEntryIds: e._id }).lean()
@@ -171,10 +162,6 @@ export function clientLedger(db: Connection, clientId: Types.ObjectId, query: Pa
 }
 
 /** The applied entries of one authorized caller ID's credit, newest first. */
-export function callerLedger(
-  db: Connection,
-  caller: { _id: Types.ObjectId; clientId: Types.ObjectId },
-  query: PageQuery,
-): Promise<Page<CreditEntryDoc>> {
+export function callerLedger(db: Connection, caller: { _id: Types.ObjectId; clientId: Types.ObjectId }, query: PageQuery): Promise<Page<CreditEntryDoc>> {
   return paginate(creditEntryModel(db), { clientId: caller.clientId, authorizedCallerId: caller._id, state: 'applied' }, query);
 }

@@ -40,9 +40,7 @@ async function checkClient(db: Connection, clientId: string): Promise<Types.Obje
 /** "Rings back to" names an extension of the number's own client, never another client's. */
 async function checkExtension(db: Connection, extensionId: string, clientId: Types.ObjectId | null): Promise<Types.ObjectId> {
   if (!clientId) {
-    throw validationError('a number in the unassigned pool cannot ring back to an extension', [
-      { path: 'extensionId', message: 'assign the number to a client first' },
-    ]);
+    throw validationError('a number in the unassigned pool cannot ring back to an extension', [{ path: 'extensionId', message: 'assign the number to a client first' }]);
   }
   const id = new Types.ObjectId(extensionId);
   if (!(await extensionModel(db).exists({ _id: id, clientId }))) {
@@ -64,12 +62,7 @@ export async function createNumber(db: Connection, channelId: Types.ObjectId, in
  * same request names an extension of the new client, and is refused while an extension of the old
  * client presents the number as a caller ID. `scope` is the tenant filter of the caller.
  */
-export async function updateNumber(
-  db: Connection,
-  id: Types.ObjectId,
-  patch: NumberPatch,
-  scope: { clientId?: Types.ObjectId },
-): Promise<PhoneNumberDoc> {
+export async function updateNumber(db: Connection, id: Types.ObjectId, patch: NumberPatch, scope: { clientId?: Types.ObjectId }): Promise<PhoneNumberDoc> {
   const numbers = phoneNumberModel(db);
   const current = await numbers.findOne({ _id: id, ...scope }).lean();
   if (!current) throw notFound('number');
@@ -97,9 +90,7 @@ export async function updateNumber(
   }
   if (!Object.keys(set).length) return current;
   // Conditional on the client read above, so a concurrent reassignment cannot be overwritten silently.
-  const updated = await numbers
-    .findOneAndUpdate({ _id: id, clientId: current.clientId }, { $set: set }, { returnDocument: 'after' })
-    .lean();
+  const updated = await numbers.findOneAndUpdate({ _id: id, clientId: current.clientId }, { $set: set }, { returnDocument: 'after' }).lean();
   if (!updated) throw conflict('the number changed while this request ran; retry', 'conflict');
   return updated;
 }
@@ -132,19 +123,25 @@ export async function callerIdTable(db: Connection, ext: ExtensionDoc, query: Pa
   const channelIds = [...new Set(numbers.map((n) => String(n.channelId)))].map((id) => new Types.ObjectId(id));
   const extIds = [...new Set(numbers.filter((n) => n.extensionId).map((n) => String(n.extensionId)))].map((id) => new Types.ObjectId(id));
   const [channels, exts] = await Promise.all([
-    channelModel(db).find({ _id: { $in: channelIds } }, { name: 1 }).lean(),
-    extensionModel(db).find({ _id: { $in: extIds } }, { extensionNumber: 1 }).lean(),
+    channelModel(db)
+      .find({ _id: { $in: channelIds } }, { name: 1 })
+      .lean(),
+    extensionModel(db)
+      .find({ _id: { $in: extIds } }, { extensionNumber: 1 })
+      .lean(),
   ]);
   const channelName = new Map(channels.map((c) => [String(c._id), c.name]));
   const extNumber = new Map(exts.map((e) => [String(e._id), e.extensionNumber]));
   const assigned = new Set(ext.callerId.numbers);
-  const items = numbers.map((n): CallerIdRow => ({
-    number: n.number,
-    assigned: assigned.has(n.number),
-    ringsBackTo: n.extensionId ? { id: String(n.extensionId), extensionNumber: extNumber.get(String(n.extensionId)) ?? '?' } : null,
-    channel: { id: String(n.channelId), name: channelName.get(String(n.channelId)) ?? '?' },
-    default: n.number === ext.callerId.defaultNumber ? 'yes' : assigned.has(n.number) ? 'set-as-default' : '-',
-  }));
+  const items = numbers.map(
+    (n): CallerIdRow => ({
+      number: n.number,
+      assigned: assigned.has(n.number),
+      ringsBackTo: n.extensionId ? { id: String(n.extensionId), extensionNumber: extNumber.get(String(n.extensionId)) ?? '?' } : null,
+      channel: { id: String(n.channelId), name: channelName.get(String(n.channelId)) ?? '?' },
+      default: n.number === ext.callerId.defaultNumber ? 'yes' : assigned.has(n.number) ? 'set-as-default' : '-',
+    }),
+  );
   return { items, nextCursor };
 }
 
@@ -174,6 +171,16 @@ export type NumberChannel = { name: string; type: 'twilio' | 'sip' };
 /** The channels of a page of numbers, in one query, by channel id. */
 export async function channelsOfNumbers(db: Connection, docs: PhoneNumberDoc[]): Promise<Map<string, NumberChannel>> {
   const ids = [...new Set(docs.map((d) => String(d.channelId)))];
-  const channels = ids.length ? await channelModel(db).find({ _id: { $in: ids } }).select({ name: 1, type: 1 }).lean() : [];
+  const channels = ids.length
+    ? await channelModel(db)
+        .find({ _id: { $in: ids } })
+        .select({ name: 1, type: 1 })
+        .lean()
+    : [];
   return new Map(channels.map((c) => [String(c._id), { name: c.name, type: c.type }]));
+}
+
+/** The number as dialed (E.164), or null: the incoming webhook's route starts here. */
+export function findNumberByE164(db: Connection, number: string): Promise<PhoneNumberDoc | null> {
+  return phoneNumberModel(db).findOne({ number }).lean().exec();
 }

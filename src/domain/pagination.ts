@@ -22,7 +22,10 @@ export async function paginate<T extends { _id: Types.ObjectId }>(
   opts: { project?: Record<string, 0 | 1> } = {},
 ): Promise<Page<T>> {
   const f: QueryFilter<T> = query.cursor ? { $and: [filter, { _id: { $lt: new Types.ObjectId(query.cursor) } }] } : filter;
-  let q = model.find(f).sort({ _id: -1 }).limit(query.limit + 1);
+  let q = model
+    .find(f)
+    .sort({ _id: -1 })
+    .limit(query.limit + 1);
   if (opts.project) q = q.select(opts.project);
   const docs = (await q.lean()) as T[];
   const items = docs.slice(0, query.limit);

@@ -47,10 +47,7 @@ export async function updateRateTable(db: Connection, id: Types.ObjectId, patch:
   if (patch.currency && patch.currency !== current.currency && (await clientModel(db).exists(usersOf(current._id)))) {
     throw conflict('clients in the old currency use this rate table', 'in_use', [{ path: 'currency', message: 'in use by clients' }]);
   }
-  const t = await rateTableModel(db)
-    .findOneAndUpdate({ _id: current._id }, { $set: patch }, { returnDocument: 'after' })
-    .lean()
-    .catch(duplicateName);
+  const t = await rateTableModel(db).findOneAndUpdate({ _id: current._id }, { $set: patch }, { returnDocument: 'after' }).lean().catch(duplicateName);
   if (!t) throw notFound('rate table');
   return t;
 }
@@ -60,4 +57,9 @@ export async function deleteRateTable(db: Connection, id: Types.ObjectId): Promi
   const users = await clientModel(db).countDocuments(usersOf(t._id));
   if (users) throw conflict(`${users} client(s) use this rate table`, 'in_use');
   await rateTableModel(db).deleteOne({ _id: t._id });
+}
+
+/** A rate table by id, or null (a client's table was deleted under it). */
+export function findRateTable(db: Connection, id: Types.ObjectId): Promise<RateTableDoc | null> {
+  return rateTableModel(db).findById(id).lean().exec();
 }

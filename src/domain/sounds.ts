@@ -35,7 +35,9 @@ export function sniffAudio(b: Buffer): SoundContentType | undefined {
   if (
     b.length >= 10 &&
     b.toString('latin1', 0, 3) === 'ID3' &&
-    b[3]! >= 2 && b[3]! <= 4 && b[4]! !== 0xff &&
+    b[3]! >= 2 &&
+    b[3]! <= 4 &&
+    b[4]! !== 0xff &&
     // the tag size is four "syncsafe" bytes: the top bit of each is zero
     [6, 7, 8, 9].every((i) => b[i]! < 0x80)
   ) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { jobModel, type JobDoc } from '../../models/job';
+import { dueJobIds, leaseJobs, removeFinishedJobs, rescheduleJob, type JobDoc } from '../domain/jobs/job-queue';
 import { GroupBatcher } from '../db/group-batcher';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -43,7 +43,7 @@ export class JobRunner {
    * another instance took over after its lease ended has another token and stays).
    */
   private readonly finished = new GroupBatcher<JobDoc, void>(async (jobs) => {
-    await jobModel(this.deps.db).deleteMany({ _id: { $in: jobs.map((j) => j._id) }, leaseToken: { $in: jobs.map((j) => j.leaseToken) } });
+    await removeFinishedJobs(this.deps.db, jobs);
     return jobs.map(() => undefined);
   });
 
@@ -65,24 +65,16 @@ export class JobRunner {
    * read of what this round's lease token won.
    */
   async claimBatch(max: number): Promise<JobDoc[]> {
-    const jobs = jobModel(this.deps.db);
     const now = this.deps.clock.now();
-    const due = { $or: [{ state: 'queued' as const, dueAt: { $lte: now } }, { state: 'running' as const, leaseUntil: { $lt: now } }] };
-    const candidates = await jobs.find(due, { _id: 1 }).sort({ dueAt: 1 }).limit(max * 4).lean();
+    const candidates = await dueJobIds(this.deps.db, now, max * 4);
     if (candidates.length === 0) return [];
     const picked = candidates
-      .map((c) => ({ id: c._id, key: this.random() }))
+      .map((id) => ({ id, key: this.random() }))
       .sort((a, b) => a.key - b.key)
       .slice(0, max)
       .map((c) => c.id);
     const leaseToken = randomUUID();
-    const took = await jobs.updateMany(
-      { _id: { $in: picked }, ...due },
-      { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs), leaseToken } },
-    );
-    if (took.modifiedCount === 0) return [];
-    const won = await jobs.find({ _id: { $in: picked }, leaseToken }).lean();
-    return won.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    return leaseJobs(this.deps.db, picked, now, { owner: this.owner, until: new Date(now.getTime() + this.leaseMs), token: leaseToken });
   }
 
   /**
@@ -140,13 +132,7 @@ export class JobRunner {
       await this.finished.submit(job);
       return;
     }
-    await jobModel(this.deps.db).updateOne(
-      { _id: job._id, leaseToken: job.leaseToken, state: 'running' },
-      {
-        $set: { state: 'queued', dueAt: outcome.retryAt, lastError: outcome.error, leaseOwner: null, leaseUntil: null, leaseToken: null },
-        $inc: { tries: outcome.countsAsTry === false ? 0 : 1 },
-      },
-    );
+    await rescheduleJob(this.deps.db, job, { at: outcome.retryAt, error: outcome.error, countsAsTry: outcome.countsAsTry !== false });
   }
 
   start(): void {

@@ -7,7 +7,7 @@ import { lockoutModel } from '../../models/lockout';
 import { reservationModel } from '../../models/reservation';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
 import { targetCounterModel } from '../../models/target-counter';
-import { countEventUpTo, countWithinHour } from '../../src/callflow/target-counters';
+import { countEventUpTo, countWithinHour } from '../../src/domain/call-sessions/target-counters';
 import { CALLER, CALLER_PIN, CallflowRig, callSid, NUMBER, says } from '../support/callflow';
 import { testDb } from '../support/database';
 import { TEST_ACCOUNT_SID } from '../support/harness';

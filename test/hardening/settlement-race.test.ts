@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { clientModel } from '../../models/client';
 import { creditEntryModel } from '../../models/credit-entry';
 import { reservationModel } from '../../models/reservation';
-import { settleReservation } from '../../src/billing/reservations';
+import { settleReservation } from '../../src/domain/reservations/reservations';
 import { callCost } from '../../src/billing/rating';
 import { findOne } from '../../src/twilio-sim/twiml-parse';
 import { CALLER, callSid, CallflowRig } from '../support/callflow';

@@ -22,9 +22,7 @@ const TABLE: Readonly<Record<Language, string>> = {
 };
 
 export const COUNTRY_LANGUAGE: ReadonlyMap<string, Language> = new Map(
-  Object.entries(TABLE).flatMap(([lang, countries]) =>
-    countries.split(' ').map((c) => [c, lang as Language] as const),
-  ),
+  Object.entries(TABLE).flatMap(([lang, countries]) => countries.split(' ').map((c) => [c, lang as Language] as const)),
 );
 
 /** The language to speak to `target` (E.164) for an extension's `language` and `defaultLanguage`. */

@@ -1,4 +1,4 @@
-import type { ExtensionDoc } from '../../../models/extension';
+import type { ExtensionDoc } from '../../domain/extensions';
 import type { Speech } from '../twiml';
 import { languageFor } from './country-language';
 import type { PromptKey } from './catalog';

@@ -10,11 +10,9 @@ export type PromptLine = string | { play: string };
 /** Recorded prompts of an extension: prompt key -> absolute URL Twilio fetches. */
 export type Recordings = Readonly<Partial<Record<PromptKey, string>>>;
 
-export const spokenMoney = (language: Language, money: Money): SpokenMoney =>
-  spokenAmount({ locale: language, ...CATALOGS[language].money }, money) as SpokenMoney;
+export const spokenMoney = (language: Language, money: Money): SpokenMoney => spokenAmount({ locale: language, ...CATALOGS[language].money }, money) as SpokenMoney;
 
-export const spokenDuration = (language: Language, seconds: number): SpokenTime =>
-  spokenTime(language, CATALOGS[language].lessThanAMinute, seconds) as SpokenTime;
+export const spokenDuration = (language: Language, seconds: number): SpokenTime => spokenTime(language, CATALOGS[language].lessThanAMinute, seconds) as SpokenTime;
 
 /**
  * What the call flow says, in one language, with the extension's recordings in place of the sentences

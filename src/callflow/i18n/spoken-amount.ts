@@ -62,13 +62,17 @@ function withFraction(words: MoneyWords, code: string, whole: number, rest: numb
   const value = whole + rest / 10 ** digits;
   const name = nameOverride(words, code);
   if (name) return `${decimalText(words.locale, value, digits)} ${name.other}`;
-  return formatter(words.locale, code, digits).format(value).replace(/\u202f/g, '\u00a0');
+  return formatter(words.locale, code, digits)
+    .format(value)
+    .replace(/\u202f/g, '\u00a0');
 }
 
 function major(words: MoneyWords, code: string, whole: number): string {
   const name = nameOverride(words, code);
   if (name) return `${integerText(words.locale, whole)} ${pluralForm(words.locale, whole, name)}`;
-  return formatter(words.locale, code, 0).format(whole).replace(/\u202f/g, '\u00a0');
+  return formatter(words.locale, code, 0)
+    .format(whole)
+    .replace(/\u202f/g, '\u00a0');
 }
 
 /**
@@ -77,7 +81,10 @@ function major(words: MoneyWords, code: string, whole: number): string {
  */
 function unknownCurrency(words: MoneyWords, code: string, amount: number): string {
   const whole = Math.floor(amount / MONEY_SCALE);
-  const letters = code.replace(/[^A-Z]/g, '').split('').join(' ');
+  const letters = code
+    .replace(/[^A-Z]/g, '')
+    .split('')
+    .join(' ');
   const text = `${integerText(words.locale, Math.abs(whole))}${letters ? ` ${letters}` : ''}`;
   return whole < 0 ? `${words.minus} ${text}` : text;
 }
@@ -102,7 +109,13 @@ function formatter(locale: string, code: string, digits: number): Intl.NumberFor
   let f = formatters.get(key);
   if (!f) {
     // At least two decimals ("1.50", not "1.5"), no trailing zeros past them (KWD "0.01", not "0.010").
-    const opts: Intl.NumberFormatOptions = { style: 'currency', currency: code, currencyDisplay: 'name', minimumFractionDigits: Math.min(2, digits), maximumFractionDigits: digits };
+    const opts: Intl.NumberFormatOptions = {
+      style: 'currency',
+      currency: code,
+      currencyDisplay: 'name',
+      minimumFractionDigits: Math.min(2, digits),
+      maximumFractionDigits: digits,
+    };
     formatters.set(key, (f = new Intl.NumberFormat(locale, opts)));
   }
   return f;

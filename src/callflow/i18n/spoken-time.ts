@@ -17,7 +17,10 @@ function unit(locale: string, name: 'hour' | 'minute', n: number): string {
   let f = units.get(key);
   if (!f) units.set(key, (f = new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'long' })));
   // A no-break space between number and unit (French) becomes a plain one, as in the catalogs' text.
-  return f.format(n).replace(/[\u00a0\u202f](?=\D)/g, ' ').replace(/\u202f/g, '\u00a0');
+  return f
+    .format(n)
+    .replace(/[\u00a0\u202f](?=\D)/g, ' ')
+    .replace(/\u202f/g, '\u00a0');
 }
 
 function and(locale: string, parts: string[]): string {

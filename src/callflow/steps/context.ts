@@ -1,5 +1,13 @@
 import type { AppDeps } from '../../deps';
-import { type CallSessionDoc, type ClientDoc, type ExtensionDoc, loadStepConfig, updateSession, updateSessionReturning, loadSession } from '../../domain/call-sessions/conversation-store';
+import {
+  type CallSessionDoc,
+  type ClientDoc,
+  type ExtensionDoc,
+  loadStepConfig,
+  updateSession,
+  updateSessionReturning,
+  loadSession,
+} from '../../domain/call-sessions/conversation-store';
 import { extensionSpeech } from '../i18n/extension-speech';
 import type { Speaker } from '../i18n/speaker';
 import { releaseCallbackLock, timelineEntry } from '../session-events';
@@ -59,4 +67,3 @@ export async function countOnceReporting(ctx: Ctx, update: CountedUpdate): Promi
 export async function countOnce(ctx: Ctx, update: CountedUpdate): Promise<CallSessionDoc | null> {
   return (await countOnceReporting(ctx, update)).session;
 }
-

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { settleReservation } from '../../billing/reservations';
+import { settleReservation } from '../../domain/reservations/reservations';
 import { dialReservation, playableSound, updateSession } from '../../domain/call-sessions/conversation-store';
 import { recordEvent } from '../session-events';
 import { hangupTwiml, playAndHangup, sayAndHangup } from '../twiml';

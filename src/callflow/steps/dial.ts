@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { DIAL_RING_SECONDS } from '../../billing/both-legs';
 import type { Rate } from '../../billing/rating';
-import { reserveDialWithCallbackLeg } from '../../billing/callback-leg-cover';
+import { reserveDialWithCallbackLeg } from '../../domain/reservations/callback-leg-cover';
 import { appendSipHeaders, type CallerIdChannel, pickRoutingChannel, resolveCallerId } from '../../caller-id';
 import { type ChannelDoc, callerAllowance, callerIdInputs, chooseDialReservation, updateSession } from '../../domain/call-sessions/conversation-store';
 import { recordEvent, timelineEntry } from '../session-events';

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { coverNextStep } from '../../billing/callback-leg-cover';
+import { coverNextStep } from '../../domain/reservations/callback-leg-cover';
 import type { AppDeps } from '../../deps';
 import { loadSession, updateSession } from '../../domain/call-sessions/conversation-store';
 import { PROMPTS } from '../prompts';
@@ -47,7 +47,7 @@ const STEPS: Record<StepKind, (ctx: Ctx, req: StepRequest) => Promise<string>> =
   'dial-result': onDialResult,
 };
 
-/** Holds more for the callback leg when its holds would not pay this step (src/billing/callback-leg-cover.ts). */
+/** Holds more for the callback leg when its holds would not pay this step (src/domain/reservations/callback-leg-cover.ts). */
 async function coverStep(ctx: Ctx): Promise<boolean> {
   const now = ctx.deps.clock.now();
   const cover = await coverNextStep(ctx.deps.db, ctx.s, ctx.step, now);

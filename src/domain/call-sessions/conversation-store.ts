@@ -31,7 +31,9 @@ export async function updateSession(db: Connection, id: Types.ObjectId, update: 
 
 /** A conditional session update returning the session after it, or null when the filter did not match. */
 export function updateSessionReturning(db: Connection, id: Types.ObjectId, update: Record<string, unknown>, filter: Record<string, unknown> = {}) {
-  return callSessionModel(db).findOneAndUpdate({ _id: id, ...filter }, update, { returnDocument: 'after' }).lean();
+  return callSessionModel(db)
+    .findOneAndUpdate({ _id: id, ...filter }, update, { returnDocument: 'after' })
+    .lean();
 }
 
 /** The dial step's reservation id, chosen once per step (see steps/dial.ts). */
@@ -63,10 +65,7 @@ export async function ratesOf(db: Connection, rateTableId: Types.ObjectId): Prom
 
 /** What the caller-ID engine needs: every channel and the client's numbers (both bounded). */
 export function callerIdInputs(db: Connection, clientId: Types.ObjectId) {
-  return Promise.all([
-    channelModel(db).find({}).limit(1_000).lean(),
-    phoneNumberModel(db).find({ clientId }, { number: 1, channelId: 1, extensionId: 1 }).limit(5_000).lean(),
-  ]);
+  return Promise.all([channelModel(db).find({}).limit(1_000).lean(), phoneNumberModel(db).find({ clientId }, { number: 1, channelId: 1, extensionId: 1 }).limit(5_000).lean()]);
 }
 
 export function dialReservation(db: Connection, id: string, sessionId: Types.ObjectId): Promise<ReservationDoc | null> {

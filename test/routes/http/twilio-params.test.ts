@@ -21,7 +21,7 @@ describe('voice edge: the typed input of a conversation step', () => {
     assert.equal(parseStepRequest(q(), {})!.digits, '');
   });
 
-  it('when the dial outcome is reported, then its status is one of Twilio\'s, its duration a bounded whole number of seconds', () => {
+  it("when the dial outcome is reported, then its status is one of Twilio's, its duration a bounded whole number of seconds", () => {
     const ok = parseStepRequest(q({ reservation: '65f0c0ffee0000000000cafe' }), { DialCallStatus: 'completed', DialCallDuration: '125', DialCallSid: `CA${'a'.repeat(32)}` })!;
     assert.deepEqual(ok.dial, { status: 'completed', duration: 125, callSid: `CA${'a'.repeat(32)}` });
     assert.equal(ok.reservationId, '65f0c0ffee0000000000cafe');

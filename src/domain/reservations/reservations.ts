@@ -1,10 +1,12 @@
 import { Types, type Connection } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import { clientModel } from '../../models/client';
-import { creditEntryModel } from '../../models/credit-entry';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { isDuplicateKey } from '../db/duplicate-key';
-import { callCost, MAX_TALK_SECONDS, reservationFor, type Rate } from './rating';
+import { authorizedCallerModel } from '../../../models/authorized-caller';
+import { clientModel } from '../../../models/client';
+import { creditEntryModel } from '../../../models/credit-entry';
+import { reservationModel, type ReservationDoc } from '../../../models/reservation';
+import { isDuplicateKey } from '../../db/duplicate-key';
+import { callCost, MAX_TALK_SECONDS, reservationFor, type Rate } from '../../billing/rating';
+
+export type { ReservationDoc };
 
 /**
  * Credit for a dial is taken before the <Dial> and settled once from the real duration.
@@ -32,7 +34,7 @@ export interface ReserveInput {
    * it is, one left half-taken is finished, a void one stays refused.
    */
   reservationId?: Types.ObjectId;
-  /** A callback-leg hold (src/billing/callback-leg.ts) instead of a dial's: its attempt and order. */
+  /** A callback-leg hold (./callback-leg.ts) instead of a dial's: its attempt and order. */
   callbackLeg?: { attempt: number; seq: number };
   /** Hold exactly this (a callback-leg hold, or a dial priced with both legs) instead of all the credit pays. */
   fixed?: { seconds: number; amount: number };
@@ -83,11 +85,7 @@ export async function reserveCredit(db: Connection, input: ReserveInput): Promis
  * Takes a reservation's amounts, each side at most once whoever runs it (a run resumed after a crash, or
  * two runs of one step at the same time): a side whose pendingEntryIds already holds the id is taken.
  */
-async function takeCredit(
-  db: Connection,
-  input: ReserveInput,
-  res: { _id: Types.ObjectId; clientAmount: number; callerAmount: number },
-): Promise<ReserveResult> {
+async function takeCredit(db: Connection, input: ReserveInput, res: { _id: Types.ObjectId; clientAmount: number; callerAmount: number }): Promise<ReserveResult> {
   const reservations = reservationModel(db);
   const callerLimited = input.caller && !input.caller.unlimited ? input.caller : null;
   const { clientAmount, callerAmount } = res;
@@ -114,7 +112,7 @@ async function takeCredit(
   const held =
     (await reservations.findOneAndUpdate({ _id: res._id, state: 'reserving' }, { $set: { state: 'held' } }, { returnDocument: 'after' }).lean()) ??
     (await reservations.findById(res._id).lean()); // the other run got there first
-  if (!held || held.state !== 'held') return { ok: false, reason: 'insufficient-credit' };
+  if (held?.state !== 'held') return { ok: false, reason: 'insufficient-credit' };
   return { ok: true, reservation: held };
 }
 
@@ -126,7 +124,7 @@ export interface SettleResult {
 
 /**
  * Settles a reservation from the dial's duration (seconds); safe to call any number of times.
- * `dial.charge` is the charge a callback-leg hold was allotted (src/billing/callback-leg.ts).
+ * `dial.charge` is the charge a callback-leg hold was allotted (./callback-leg.ts).
  */
 export async function settleReservation(
   db: Connection,
@@ -180,30 +178,33 @@ export async function settleReservation(
     createdAt: now,
   });
 
-  if (claimed.authorizedCallerId && claimed.callerAmount > 0) {
-    const callerCharge = Math.min(cost, claimed.callerAmount);
-    const caller = await authorizedCallerModel(db)
-      .findOneAndUpdate(
-        { _id: claimed.authorizedCallerId, pendingEntryIds: claimed._id },
-        { $inc: { available: claimed.callerAmount - callerCharge }, $pull: { pendingEntryIds: claimed._id } },
-        { returnDocument: 'after' },
-      )
-      .lean();
-    await insertEntry(db, {
-      _id: claimed.callerEntryId,
-      clientId: claimed.clientId,
-      authorizedCallerId: claimed.authorizedCallerId,
-      kind: 'call-charge',
-      amount: -callerCharge || 0,
-      balanceAfter: caller?.available ?? null,
-      note,
-      callId: claimed.sessionId,
-      state: 'applied',
-      createdAt: now,
-    });
-  }
+  if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
   await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
   return { charge, balanceAfter, alreadySettled: false };
+}
+
+/** The authorized caller ID's side of a settlement: what it held back, less its charge, with its ledger entry. */
+async function settleCallerSide(db: Connection, claimed: ReservationDoc, callerId: Types.ObjectId, cost: number, note: string, now: Date): Promise<void> {
+  const callerCharge = Math.min(cost, claimed.callerAmount);
+  const caller = await authorizedCallerModel(db)
+    .findOneAndUpdate(
+      { _id: callerId, pendingEntryIds: claimed._id },
+      { $inc: { available: claimed.callerAmount - callerCharge }, $pull: { pendingEntryIds: claimed._id } },
+      { returnDocument: 'after' },
+    )
+    .lean();
+  await insertEntry(db, {
+    _id: claimed.callerEntryId,
+    clientId: claimed.clientId,
+    authorizedCallerId: callerId,
+    kind: 'call-charge',
+    amount: -callerCharge || 0,
+    balanceAfter: caller?.available ?? null,
+    note,
+    callId: claimed.sessionId,
+    state: 'applied',
+    createdAt: now,
+  });
 }
 
 async function insertEntry(db: Connection, entry: Record<string, unknown>): Promise<void> {

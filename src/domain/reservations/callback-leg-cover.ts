@@ -1,11 +1,11 @@
 import type { Connection, Types } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import { callSessionModel, type CallSessionDoc } from '../../models/call-session';
-import { clientModel } from '../../models/client';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { bothLegsTimeLimit, callbackTopUp } from './both-legs';
+import { authorizedCallerModel } from '../../../models/authorized-caller';
+import { clientModel } from '../../../models/client';
+import { reservationModel, type ReservationDoc } from '../../../models/reservation';
+import { bothLegsTimeLimit, callbackTopUp } from '../../billing/both-legs';
 import { attemptHolds, CALLBACK_SETTLE_GRACE_MS, callbackHoldId, dialSeq, seqFits, topUpSeq } from './callback-leg';
-import type { Rate } from './rating';
+import type { Rate } from '../../billing/rating';
+import { findCallbackEnd, type CallSessionDoc } from '../call-sessions/sessions';
 import { reserveCredit, settleReservation, type ReserveInput, type ReserveResult } from './reservations';
 
 /**
@@ -148,6 +148,6 @@ export async function reserveDialWithCallbackLeg(db: Connection, input: DialWith
  * the attempt is settled): a hold written before this read is seen by that settlement or found here.
  */
 async function callbackLegEnded(db: Connection, s: CallSessionDoc): Promise<boolean> {
-  const now = await callSessionModel(db).findById(s._id, { 'callback.endedCallSid': 1, 'callback.callSid': 1 }).lean();
+  const now = await findCallbackEnd(db, s._id);
   return !now || (now.callback.endedCallSid !== null && now.callback.endedCallSid === now.callback.callSid);
 }

@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
-import { targetCounterModel, type TargetCounterDoc } from '../../models/target-counter';
+import { targetCounterModel, type TargetCounterDoc } from '../../../models/target-counter';
+
+export type { TargetCounterDoc };
 
 /**
  * Per-target counts over the last hour in one-minute buckets (models/target-counter.ts). The pure half
@@ -43,7 +45,6 @@ export async function countEvent(db: Connection, id: string, now: Date): Promise
   return countWithinHour(after, now);
 }
 
-
 /**
  * Counts one event for `id` unless `max` are already counted within the hour. Atomic however many
  * instances count at once: each increment sees its own count, and one over `max` is taken back.
@@ -58,4 +59,12 @@ export async function countEventUpTo(db: Connection, id: string, now: Date, max:
 /** Takes back an event counted at `now` (it did not happen after all: the call was never placed). */
 export async function uncountEvent(db: Connection, id: string, now: Date): Promise<void> {
   await targetCounterModel(db).updateOne({ _id: id }, { $inc: { [`minutes.m${minuteOf(now)}`]: -1 } });
+}
+
+/** Several counters by _id, one indexed $in (the config cache batches the incoming webhooks' reads). */
+export async function findCounters(db: Connection, ids: string[]): Promise<TargetCounterDoc[]> {
+  const docs = await targetCounterModel(db)
+    .find({ _id: { $in: [...new Set(ids)] } })
+    .lean();
+  return docs.map((d) => ({ _id: d._id, minutes: d.minutes }));
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
-import { authorizedCallerModel } from '../../models/authorized-caller';
-import type { CallSessionDoc } from '../../models/call-session';
-import { clientModel } from '../../models/client';
-import { reservationModel, type ReservationDoc } from '../../models/reservation';
-import { allocateCharge, callbackPlacementHold } from './both-legs';
-import { callCost, type Rate } from './rating';
+import { authorizedCallerModel } from '../../../models/authorized-caller';
+import { clientModel } from '../../../models/client';
+import { reservationModel, type ReservationDoc } from '../../../models/reservation';
+import { allocateCharge, callbackPlacementHold } from '../../billing/both-legs';
+import { callCost, type Rate } from '../../billing/rating';
+import type { CallSessionDoc } from '../call-sessions/sessions';
 import { reserveCredit, settleReservation } from './reservations';
 
 /**
@@ -29,12 +29,15 @@ export const dialSeq = (step: number) => 2 * step + 1;
 export const seqFits = (step: number) => step >= 1 && step <= MAX_STEP;
 
 export function callbackHoldId(sessionId: Types.ObjectId, attempt: number, seq: number): Types.ObjectId {
-  return new Types.ObjectId(createHash('sha256').update(`${String(sessionId)}:callback:${attempt}:${seq}`).digest('hex').slice(0, 24));
+  return new Types.ObjectId(
+    createHash('sha256')
+      .update(`${String(sessionId)}:callback:${attempt}:${seq}`)
+      .digest('hex')
+      .slice(0, 24),
+  );
 }
 
-export type PlacementHold =
-  | { ok: true; coveredSeconds: number | null }
-  | { ok: false; reason: 'client-no-credit' | 'authorized-caller-no-credit' | 'no-rate' };
+export type PlacementHold = { ok: true; coveredSeconds: number | null } | { ok: false; reason: 'client-no-credit' | 'authorized-caller-no-credit' | 'no-rate' };
 
 /**
  * Before `calls.create`: the credit must still pay the callback leg's first increment plus the cheapest
