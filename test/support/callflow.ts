@@ -115,13 +115,23 @@ export class CallflowRig {
       ApiVersion: '2010-04-01',
       ...extra,
     });
-    await this.releaseHold();
+    await this.releaseHold(this.ringMs, 1, pending);
     return { ...(await pending), callSid: sid };
   }
 
-  /** Waits until the service holds `holds` responses, then moves the clock past the ring time. */
-  async releaseHold(ms = this.ringMs, holds = 1): Promise<void> {
-    for (let i = 0; i < 1000 && this.t.clock.pendingSleeps < holds; i++) await new Promise((r) => setTimeout(r, 5));
+  /**
+   * Waits until the service holds `holds` responses (or `answered`, the request itself, has come back
+   * without holding), then moves the clock past the ring time. Bounded by count, with a wide margin: a
+   * webhook that reconnects to a restarted database takes seconds to reach its hold, and a clock moved
+   * before the hold begins would never end it.
+   */
+  async releaseHold(ms = this.ringMs, holds = 1, answered?: Promise<unknown>): Promise<void> {
+    let done = false;
+    void answered?.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (let i = 0; i < 12_000 && !done && this.t.clock.pendingSleeps < holds; i++) await new Promise((r) => setTimeout(r, 5));
     this.t.clock.advance(ms);
   }
 

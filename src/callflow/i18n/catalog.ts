@@ -5,7 +5,7 @@ import type { MoneyWords } from './spoken-amount';
 /**
  * A prompt catalog: every sentence the service says on a call, in one language. The keys are the
  * English catalog's (src/callflow/prompts.ts): a key added there and missing here fails the type check
- * and test/callflow-pure/prompt-catalogs.test.ts.
+ * and test/callflow/i18n/prompt-catalogs.test.ts.
  *
  * Sentences with values take the value already spoken by this module (`SpokenMoney`, `SpokenTime`,
  * made only by ./speaker.ts from typed money and seconds), so a catalog never formats a number itself.

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppDeps } from '../../deps';
 import { type CallSessionDoc, loadSession, updateSession, updateSessionReturning } from '../../domain/call-sessions/conversation-store';
 import { PROMPTS } from '../prompts';
-import { timelineEntry } from '../session-events';
+import { timelineEntry } from '../../domain/call-sessions/session-events';
 import { rememberAnswer } from '../step-guard';
 import { openTwiml } from '../stored-twiml';
 import { hangupTwiml, sayAndHangup } from '../twiml';

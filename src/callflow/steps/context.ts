@@ -10,7 +10,7 @@ import {
 } from '../../domain/call-sessions/conversation-store';
 import { extensionSpeech } from '../i18n/extension-speech';
 import type { Speaker } from '../i18n/speaker';
-import { releaseCallbackLock, timelineEntry } from '../session-events';
+import { releaseCallbackLock, timelineEntry } from '../../domain/call-sessions/session-events';
 import type { Speech } from '../twiml';
 import { voiceUrl } from '../urls';
 

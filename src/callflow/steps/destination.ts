@@ -3,7 +3,7 @@ import { ratesOf } from '../../domain/call-sessions/conversation-store';
 import { loadFraudSettings } from '../../domain/fraud-settings';
 import { checkPrefixes, normalizeDestination, operatorDenies } from '../destination';
 import { PROMPTS } from '../prompts';
-import { recordEvent } from '../session-events';
+import { recordEvent } from '../../domain/call-sessions/session-events';
 import { sayAndHangup } from '../twiml';
 import { countOnce, type Ctx, endSession } from './context';
 import { dial } from './dial';

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { settleReservation } from '../../domain/reservations/reservations';
 import { dialReservation, playableSound, updateSession } from '../../domain/call-sessions/conversation-store';
-import { recordEvent } from '../session-events';
+import { recordEvent } from '../../domain/call-sessions/session-events';
 import { hangupTwiml, playAndHangup, sayAndHangup } from '../twiml';
 import { type Ctx, endSession } from './context';
 import { destinationPrompt } from './next-prompts';

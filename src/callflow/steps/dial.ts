@@ -4,7 +4,7 @@ import type { Rate } from '../../billing/rating';
 import { reserveDialWithCallbackLeg } from '../../domain/reservations/callback-leg-cover';
 import { appendSipHeaders, type CallerIdChannel, pickRoutingChannel, resolveCallerId } from '../../caller-id';
 import { type ChannelDoc, callerAllowance, callerIdInputs, chooseDialReservation, updateSession } from '../../domain/call-sessions/conversation-store';
-import { recordEvent, timelineEntry } from '../session-events';
+import { recordEvent, timelineEntry } from '../../domain/call-sessions/session-events';
 import { type DialTarget, dialTwiml, sayAndHangup } from '../twiml';
 import { countedUpdate, type Ctx, endSession, notYetCounted, stepUrl } from './context';
 

@@ -1,6 +1,6 @@
 import { callerAllowance } from '../../domain/call-sessions/conversation-store';
 import type { Money } from '../i18n/spoken-amount';
-import { recordEvent } from '../session-events';
+import { recordEvent } from '../../domain/call-sessions/session-events';
 import type { Ctx } from './context';
 import { destinationPrompt, menuPrompt } from './next-prompts';
 

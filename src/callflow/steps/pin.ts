@@ -1,7 +1,7 @@
 import { activeLockout, callerPinHash, updateSession } from '../../domain/call-sessions/conversation-store';
 import { verifyPin } from '../../security/pin-hash';
 import { countWrongPin } from '../pin-lockout';
-import { recordEvent, timelineEntry } from '../session-events';
+import { recordEvent, timelineEntry } from '../../domain/call-sessions/session-events';
 import { sayAndHangup } from '../twiml';
 import { countOnceReporting, type Ctx, endSession } from './context';
 import { afterAuth, pinPrompt } from './next-prompts';

@@ -3,7 +3,7 @@ import { coverNextStep } from '../../domain/reservations/callback-leg-cover';
 import type { AppDeps } from '../../deps';
 import { loadSession, updateSession } from '../../domain/call-sessions/conversation-store';
 import { PROMPTS } from '../prompts';
-import { recordEvent } from '../session-events';
+import { recordEvent } from '../../domain/call-sessions/session-events';
 import { claimStep, rememberAnswer, type StepClaim } from '../step-guard';
 import { hangupTwiml, sayAndHangup } from '../twiml';
 import { type Ctx, endSession, loadCtx } from './context';
