@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import { callSessionModel } from '../../models/call-session';
-import { lockoutModel } from '../../models/lockout';
 import { markConfigChanged } from '../../src/domain/config-version';
 import { findOne, parseTwiml } from '../../src/twilio-sim/twiml-parse';
-import { CallflowRig, callSid, CALLER, NUMBER } from '../support/callflow';
+import { CallflowRig, callSid, CALLER, lockOut, NUMBER } from '../support/callflow';
 import { testDbUri } from '../support/database';
 import { createTestApp, TEST_ACCOUNT_SID, type TestApp } from '../support/harness';
 
@@ -76,14 +75,7 @@ describe('call flow: the configuration cache of the incoming webhook', () => {
   it('when a target is locked out by another instance, then the next call to it is refused at once', async () => {
     await ringOther();
     const now = other.clock.now();
-    await lockoutModel(rig.t.deps.db).create({
-      _id: `${rig.extensionId}:${CALLER}`,
-      extensionId: rig.extensionId,
-      target: CALLER,
-      until: new Date(now.getTime() + 3_600_000),
-      failedSessions: 5,
-      createdAt: now,
-    });
+    await lockOut(rig.t.deps.db, rig.extensionId, CALLER, now, 5);
     await markConfigChanged(rig.t.deps.db); // what the conversation does after writing a lockout
     const { sid } = await ringOther();
     const session = await callSessionModel(rig.t.deps.db).findOne({ inboundCallSid: sid }).lean();

@@ -8,7 +8,7 @@ import { reservationModel } from '../../models/reservation';
 import { findAll, findOne } from '../../src/twilio-sim/twiml-parse';
 import { targetCounterModel } from '../../models/target-counter';
 import { countEventUpTo, countWithinHour } from '../../src/domain/call-sessions/target-counters';
-import { CALLER, CALLER_PIN, CallflowRig, callSid, NUMBER, says } from '../support/callflow';
+import { CALLER, CALLER_PIN, CallflowRig, callSid, lockOut, NUMBER, says } from '../support/callflow';
 import { testDb } from '../support/database';
 import { TEST_ACCOUNT_SID } from '../support/harness';
 
@@ -142,14 +142,7 @@ describe('toll fraud: targets, rate limits and PIN guessing', function () {
     // Wrong PINs in another extension's sessions locked the target out of this one meanwhile.
     const s = (await sessionOf(inbound))!;
     const now = rig.t.clock.now();
-    await lockoutModel(testDb()).create({
-      _id: `${s.extensionId}:${CALLER}`,
-      extensionId: s.extensionId,
-      target: CALLER,
-      until: new Date(now.getTime() + 3_600_000),
-      failedSessions: 10,
-      createdAt: now,
-    });
+    await lockOut(testDb(), s.extensionId, CALLER, now);
     const answer = await rig.gather(first, `${CALLER_PIN}#`, sid);
     assert.ok(
       says(answer).some((t) => /Too many wrong passwords/.test(t)),

@@ -104,36 +104,18 @@ describe('TwiML builders (pure)', () => {
     assert.equal('callerId' in d.attrs, false);
   });
 
+  /** The <Dial> element of a one-minute dial of `target`. */
+  const sipDial = async (target: Parameters<typeof dialTwiml>[1]['target']) =>
+    (await tree(dialTwiml(EN, { before: [], callerId: null, timeLimit: 60, action: ACTION, ringTimeout: 20, target }))).children[0]!;
+
   it('when a SIP address is dialed with credentials, then <Sip> carries username and password and the URI with its headers', async () => {
     const uri = 'sip:alice@pbx.example.test?X-Caller=%2B14155550123';
-    const d = (
-      await tree(
-        dialTwiml(EN, {
-          before: [],
-          callerId: null,
-          timeLimit: 60,
-          action: ACTION,
-          ringTimeout: 20,
-          target: { kind: 'sip', address: uri, sipUsername: 'alice', sipPassword: 's3cret' },
-        }),
-      )
-    ).children[0]!;
+    const d = await sipDial({ kind: 'sip', address: uri, sipUsername: 'alice', sipPassword: 's3cret' });
     assert.deepEqual(d.children, [node('Sip', { username: 'alice', password: 's3cret' }, uri)]);
   });
 
   it('when a SIP address is dialed without credentials, then <Sip> has no attributes', async () => {
-    const d = (
-      await tree(
-        dialTwiml(EN, {
-          before: [],
-          callerId: null,
-          timeLimit: 60,
-          action: ACTION,
-          ringTimeout: 20,
-          target: { kind: 'sip', address: 'sip:bob@pbx.example.test', sipUsername: null, sipPassword: null },
-        }),
-      )
-    ).children[0]!;
+    const d = await sipDial({ kind: 'sip', address: 'sip:bob@pbx.example.test', sipUsername: null, sipPassword: null });
     assert.deepEqual(d.children, [node('Sip', {}, 'sip:bob@pbx.example.test')]);
   });
 

@@ -1,3 +1,5 @@
+import type { Connection, Types } from 'mongoose';
+import { lockoutModel } from '../../models/lockout';
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { callSessionModel } from '../../models/call-session';
@@ -207,3 +209,8 @@ function collect(n: TwimlNode, name: string): string[] {
   return [...(n.name === name ? [n.text] : []), ...n.children.flatMap((c) => collect(c, name))];
 }
 export { TEST_PUBLIC_BASE_URL };
+
+/** A lockout of `target` on an extension for the next hour, as countWrongPin writes it (models/lockout.ts). */
+export async function lockOut(db: Connection, extensionId: Types.ObjectId | string, target: string, now: Date, failedSessions = 10) {
+  await lockoutModel(db).create({ _id: `${extensionId}:${target}`, extensionId, target, until: new Date(now.getTime() + 3_600_000), failedSessions, createdAt: now });
+}
