@@ -93,6 +93,8 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     if (!placed.ok) return { state: 'failed', error: placed.reason };
     // A run delayed past its lease may have been taken over: the other instance places (or adopts) the call.
     if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
+      // This run places nothing: its count toward the target's cap is the other run's to make.
+      await uncountEvent(db, callbackCounterId(session.target!), placed.countedAt);
       return { retryAt: now(), error: 'lease ended before the call was placed', countsAsTry: false };
     }
     const created = await createCall(deps, job, session, ext, placed);

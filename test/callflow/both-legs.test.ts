@@ -163,6 +163,48 @@ describe('call flow: both legs are money', function () {
     );
   });
 
+  it('when the dial runs to its time limit on per-second rates, then its <Dial action> bills it and plays the disconnect sound (the dial paid the callback leg until after it)', async () => {
+    await seedBothLegs(rig, { credit: '1.00' });
+    await setRates(
+      rig,
+      RATES.map((r) => ({ ...r, initialSeconds: 1, incrementSeconds: 1 })),
+    );
+    const { prompt, sid, create, inbound } = await answered(rig);
+    rig.t.clock.advance(20_000);
+    const dial = await rig.gather(prompt, `*${PARIS.slice(1)}#`, sid);
+    const limit = timeLimit(dial);
+    assert.ok(limit > 0, 'no dial');
+    rig.t.clock.advance((15 + limit) * 1000); // the prompts and the ring, then the whole time limit
+    const after = await rig.dialEnded(dial, sid, { status: 'completed', duration: limit });
+    assert.ok(!says(after).some((t) => /not have enough credit/.test(t)), JSON.stringify(says(after)));
+    const s = (await sessionOf(inbound))!;
+    assert.equal(s.reason, 'credit-ended');
+    assert.ok(
+      s.timeline.some((e) => e.event === 'dial-ended'),
+      'the dial was not billed by its action',
+    );
+    await rig.status(create, sid, 'completed', { CallDuration: String(20 + 15 + limit + 5) });
+    assert.ok((await balance(rig)) >= 0);
+    assert.equal(await reservationModel(testDb()).countDocuments({ sessionId: s._id, state: 'held' }), 0, 'a hold left behind');
+  });
+
+  it("when the first placement gets a Twilio 503, then the retry counts the attempt's own hold as credit and places the callback", async () => {
+    // 0.30: the callback leg's minute (0.10) and the cheapest dial's (0.10) are paid; the first run holds
+    // 0.20 of it, so the retry sees 0.10 left unless it counts its own hold.
+    await seedBothLegs(rig, { credit: '0.30' });
+    const ring = await rig.incoming(UK_CALLER);
+    rig.standin.failNext(1, { status: 503, code: 20503, message: 'Service Unavailable' });
+    await rig.runJobs();
+    const first = (await sessionOf(ring.callSid))!;
+    assert.equal(first.status, 'queued', `not retried: ${first.reason}`);
+    assert.ok(first.timeline.some((e) => e.event === 'callback-retry-after-error'));
+    await rig.runJobs(120_000);
+    const placed = (await sessionOf(ring.callSid))!;
+    assert.equal(placed.status, 'calling', `no callback on the retry: ${placed.reason}`);
+    assert.ok(placed.callback.callSid, 'no CallSid recorded');
+    assert.equal(await reservationModel(testDb()).countDocuments({ sessionId: placed._id, leg: 'callback', state: 'held' }), 1, 'one hold for the attempt');
+  });
+
   it('when the caller stays in the menu for six minutes, then more is held as the conversation goes on and the whole callback leg is charged', async () => {
     await seedBothLegs(rig, { callback: { allowCreditQuery: true } });
     const { prompt, sid, create } = await answered(rig);

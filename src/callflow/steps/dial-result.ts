@@ -4,6 +4,7 @@ import { dialReservation, playableSound, updateSession } from '../../domain/call
 import { recordEvent } from '../../domain/call-sessions/session-events';
 import { hangupTwiml, playAndHangup, sayAndHangup } from '../twiml';
 import { type Ctx, endSession } from './context';
+import { coverStep } from './cover';
 import { destinationPrompt } from './next-prompts';
 import type { StepRequest } from './step-input';
 
@@ -32,6 +33,8 @@ export async function onDialResult(ctx: Ctx, req: StepRequest): Promise<string> 
   if (talked) return endSession(ctx, 'dial-completed', hangupTwiml());
   const message = ctx.talk.line(status === 'busy' ? 'busy' : status === 'no-answer' ? 'noAnswer' : 'failed');
   if (ctx.s.destination.dials >= DIAL_ATTEMPTS) return endSession(ctx, `dial-${status}`, sayAndHangup(ctx.speech, message, ctx.talk.line('goodbye')));
+  // Another destination: the callback leg must be paid for while the caller dials it.
+  if (!(await coverStep(ctx))) return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, message, ctx.talk.line('noCredit')));
   await updateSession(db, ctx.s._id, { $set: { 'destination.tries': 0 } });
   return destinationPrompt(ctx, [message]);
 }

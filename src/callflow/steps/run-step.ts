@@ -1,12 +1,11 @@
 import { Types } from 'mongoose';
-import { coverNextStep } from '../../domain/reservations/callback-leg-cover';
 import type { AppDeps } from '../../deps';
-import { loadSession, updateSession } from '../../domain/call-sessions/conversation-store';
+import { loadSession } from '../../domain/call-sessions/conversation-store';
 import { PROMPTS } from '../prompts';
-import { recordEvent } from '../../domain/call-sessions/session-events';
 import { claimStep, rememberAnswer, type StepClaim } from '../step-guard';
 import { hangupTwiml, sayAndHangup } from '../twiml';
 import { type Ctx, endSession, loadCtx } from './context';
+import { coverStep } from './cover';
 import { onDestination } from './destination';
 import { onDialResult } from './dial-result';
 import { onMenu } from './menu';
@@ -34,8 +33,9 @@ async function runClaimed(deps: AppDeps, kind: StepKind, claim: StepClaim, sessi
   if (s.status !== 'answered' && !billOnly) return hangupTwiml();
   const ctx = await loadCtx(deps, s, claim.step);
   if (!ctx) return sayAndHangup({ language: 'en-US', voice: null }, PROMPTS.sessionEnded);
-  // The callback leg runs on while the caller is in the conversation: the step must be paid for.
-  if (!billOnly && !(await coverStep(ctx))) return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, ctx.talk.line('noCredit')));
+  // The callback leg runs on while the caller is in the conversation: the step must be paid for. Not the
+  // <Dial action>: the dial's hold already pays the leg until after it (a re-prompt is covered there).
+  if (!billOnly && kind !== 'dial-result' && !(await coverStep(ctx))) return endSession(ctx, 'insufficient-credit', sayAndHangup(ctx.speech, ctx.talk.line('noCredit')));
   const twiml = await STEPS[kind](ctx, req);
   return billOnly ? hangupTwiml() : twiml;
 }
@@ -46,12 +46,3 @@ const STEPS: Record<StepKind, (ctx: Ctx, req: StepRequest) => Promise<string>> =
   destination: (ctx, req) => onDestination(ctx, req.digits),
   'dial-result': onDialResult,
 };
-
-/** Holds more for the callback leg when its holds would not pay this step (src/domain/reservations/callback-leg-cover.ts). */
-async function coverStep(ctx: Ctx): Promise<boolean> {
-  const now = ctx.deps.clock.now();
-  const cover = await coverNextStep(ctx.deps.db, ctx.s, ctx.step, now);
-  if (cover.ok && cover.coveredSeconds !== undefined) await updateSession(ctx.deps.db, ctx.s._id, { $set: { 'callback.coveredSeconds': cover.coveredSeconds } });
-  if (!cover.ok) await recordEvent(ctx.deps.db, ctx.s._id, now, 'callback-leg-credit-ended', {});
-  return cover.ok;
-}

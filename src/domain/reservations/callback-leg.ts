@@ -50,22 +50,27 @@ export async function holdCallbackPlacement(db: Connection, s: CallSessionDoc, n
   const rate = s.callbackRate;
   if (!s.target) return { ok: true, coveredSeconds: null };
   if (cheapestDial === null) return { ok: false, reason: 'no-rate' };
-  const [client, caller] = await Promise.all([
+  const attempt = s.callback.attempts;
+  const [client, caller, earlier] = await Promise.all([
     clientModel(db).findById(s.clientId, { balance: 1, unlimitedCredit: 1 }).lean(),
     s.authorizedCallerId ? authorizedCallerModel(db).findById(s.authorizedCallerId, { unlimited: 1, available: 1 }).lean() : null,
+    reservationModel(db)
+      .findById(callbackHoldId(s._id, attempt, 0), { state: 1, clientAmount: 1, callerAmount: 1 })
+      .lean(),
   ]);
   if (!client) return { ok: false, reason: 'client-no-credit' };
   const callerLimited = caller && !caller.unlimited ? caller : null;
+  // The same attempt run again (after a REST error or a restart) finds its own hold: that is its credit too.
+  const own = earlier?.state === 'held' ? earlier : null;
   const needed = Math.max(1, (rate ? callCost(rate.initialSeconds, rate) : 0) + cheapestDial);
-  if (callerLimited && callerLimited.available < needed) return { ok: false, reason: 'authorized-caller-no-credit' };
-  if (!client.unlimitedCredit && client.balance < needed) return { ok: false, reason: 'client-no-credit' };
+  if (callerLimited && callerLimited.available + (own?.callerAmount ?? 0) < needed) return { ok: false, reason: 'authorized-caller-no-credit' };
+  if (!client.unlimitedCredit && client.balance + (own?.clientAmount ?? 0) < needed) return { ok: false, reason: 'client-no-credit' };
   if (!rate) return { ok: true, coveredSeconds: null };
   let available = client.unlimitedCredit ? Number.POSITIVE_INFINITY : client.balance;
   if (callerLimited) available = Math.min(available, callerLimited.available);
   // Unlimited on both sides: hold nothing, but keep the hold document that the charge settles on.
   const limited = Number.isFinite(available);
   const hold = limited ? callbackPlacementHold(available, rate) : { seconds: rate.initialSeconds, amount: 0 };
-  const attempt = s.callback.attempts;
   const r = await reserveCredit(db, {
     reservationId: callbackHoldId(s._id, attempt, 0),
     callbackLeg: { attempt, seq: 0 },
@@ -80,7 +85,8 @@ export async function holdCallbackPlacement(db: Connection, s: CallSessionDoc, n
     now,
     settleGraceMs: CALLBACK_SETTLE_GRACE_MS,
   });
-  if (r.ok) return { ok: true, coveredSeconds: limited ? hold.seconds : null };
+  // An attempt run again gets its first hold back as it was taken: that is what it covers.
+  if (r.ok) return { ok: true, coveredSeconds: limited ? r.reservation.seconds : null };
   // Another call took the credit meanwhile: the side that binds names the refusal.
   const callerBinds = callerLimited !== null && (client.unlimitedCredit || callerLimited.available < client.balance);
   return { ok: false, reason: callerBinds ? 'authorized-caller-no-credit' : 'client-no-credit' };
