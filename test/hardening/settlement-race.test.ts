@@ -45,7 +45,7 @@ describe('hardening: settling a reservation once (issue 15, item 10)', () => {
     assert.equal(entries.length, 1);
     const moved = before + held.clientAmount - (await balance(rig));
     assert.equal(settled.state, 'settled');
-    assert.equal(-entries[0]!.amount, moved);
+    assert.equal(0 - entries[0]!.amount, moved); // 0 - x, not -x: a 0 s charge must compare equal to 0, not -0
     assert.equal(settled.charge, moved);
     assert.equal(callCost(settled.duration!, settled.rate), moved, 'the stored duration prices the charge that moved');
     assert.equal(dialResult.charge, moved);
