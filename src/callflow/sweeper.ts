@@ -48,7 +48,8 @@ async function settleForgotten(deps: AppDeps): Promise<number> {
         continue;
       }
       const duration = await durationFromTwilio(deps, r);
-      await settleReservation(deps.db, r._id, { duration: duration.seconds, dialCallSid: duration.sid }, now);
+      const { booked } = await settleReservation(deps.db, r._id, { duration: duration.seconds, dialCallSid: duration.sid }, now);
+      if (booked) deps.metrics.charged('dial', booked.currency, booked.amount);
       await recordSettledBySweeper(deps.db, r.sessionId, now, { reservationId: String(r._id), duration: duration.seconds });
       settled++;
     } catch (err) {
