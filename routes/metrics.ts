@@ -33,9 +33,9 @@ export function metricsRoutes(deps: Pick<AppDeps, 'config' | 'metrics'>): Router
       res.setHeader('Cache-Control', 'no-store');
       res.type(contentType).send(text);
     } catch (err) {
-      next(err);
+      // Answered here, not by a handler mounted on the path: the route pattern stays `/metrics` for the latency label.
+      apiErrorHandler(err, req, res, next);
     }
   });
-  router.use('/metrics', apiErrorHandler);
   return router;
 }

@@ -54,6 +54,9 @@ describe('GET /metrics: access and the exposition', () => {
       assert.equal(res.headers['www-authenticate'], 'Bearer realm="metrics"');
       assert.doesNotMatch(res.text, /callback_/);
     }
+    const samples = await scrape(app);
+    assert.equal(sampleSum(samples, 'callback_http_request_duration_seconds_count', { route: '/metrics', method: 'GET', status: '4xx' }), 6);
+    assert.deepEqual([...new Set(samples.filter((s) => s.name === 'callback_http_request_duration_seconds_count').map((s) => s.labels.route))], ['/metrics']);
   });
 
   it('when the right token is sent, then 200 in the Prometheus text format with every metric family, uncached', async () => {
