@@ -110,9 +110,9 @@ export class ServiceMetrics {
     this.requests.observe({ method: methodLabel(method), route, status: statusClassLabel(status) }, seconds);
   }
 
-  /** A session reached a final status; call it only from the write that made the transition (counted once). */
-  sessionEnded(status: string, reason: string | null | undefined): void {
-    this.sessions.inc({ status: sessionStatusLabel(status), reason: reasonLabel(reason) });
+  /** `count` sessions reached a final status; call it only from the write that made the transition (counted once). */
+  sessionEnded(status: string, reason: string | null | undefined, count = 1): void {
+    this.sessions.inc({ status: sessionStatusLabel(status), reason: reasonLabel(reason) }, count);
   }
 
   callbackPlaced(): void {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { callSessionModel } from '../../models/call-session';
 import { creditEntryModel } from '../../models/credit-entry';
+import { jobModel } from '../../models/job';
+import { sweep } from '../../src/callflow/sweeper';
 import { findOne } from '../../src/twilio-sim/twiml-parse';
 import { CALLER, CALLER_PIN, CallflowRig, callSid, NUMBER, sessionOf, STRANGER } from '../support/callflow';
 import { testDb } from '../support/database';
@@ -129,5 +132,20 @@ describe('metrics: a call changes them', function () {
     assert.equal((await sessionOf(sid))!.status, 'cancelled');
     const after = await scrape(rig.app);
     assert.equal(delta(before, after, 'callback_sessions_ended_total', { status: 'cancelled', reason: 'caller-hung-up' }), 1);
+  });
+
+  it('when the sweeper ends a session stuck ringing without its job, then a failed session (interrupted) is counted once', async () => {
+    await rig.seed();
+    const ring = await rig.incoming(CALLER);
+    const stuck = await sessionOf(ring.callSid);
+    // What a crash between the writes leaves: a session still ringing long after its ring, with no job.
+    await callSessionModel(testDb()).updateOne({ _id: stuck!._id }, { $set: { status: 'ringing', ringEndsAt: new Date(rig.t.clock.now().getTime() - 120_000) } });
+    await jobModel(testDb()).deleteMany({ sessionId: stuck!._id });
+    const before = await scrape(rig.app);
+    await sweep(rig.t.deps);
+    await sweep(rig.t.deps);
+    const after = await scrape(rig.app);
+    assert.equal((await sessionOf(ring.callSid))!.reason, 'interrupted');
+    assert.equal(delta(before, after, 'callback_sessions_ended_total', { status: 'failed', reason: 'interrupted' }), 1);
   });
 });
