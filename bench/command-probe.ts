@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { startEmbeddedDb } from '../src/db/embedded-ferretdb';
 import { SecretBox } from '../src/security/secret-box';
 import { createTwilioClient } from '../src/twilio/rest-client';
+import { createMetrics } from '../src/metrics/metrics';
 import { closedLoop, incomingRequest, seedCallbackNumber, serviceEnv, tallyCommands, type CommandTally, type RunOptions } from './lib';
 
 /**
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     random: Math.random,
     logger: pino({ level: 'silent' }),
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
+    metrics: createMetrics(),
   });
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

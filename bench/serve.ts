@@ -12,6 +12,9 @@ import { JobRunner } from '../src/jobs/job-runner';
 import { createLogger, type Logger } from '../src/logger';
 import { SecretBox } from '../src/security/secret-box';
 import { createTwilioClient } from '../src/twilio/rest-client';
+import { countLiveJobs } from '../src/domain/jobs/job-counts';
+import { observeDatabaseCommands } from '../src/metrics/db-commands';
+import { createMetrics } from '../src/metrics/metrics';
 import { createBaselineApp } from './baseline-app';
 import { tallyCommands, type CommandTally } from './lib';
 
@@ -50,6 +53,9 @@ async function main(): Promise<void> {
   } else if (mode !== 'baseline') {
     db = await connectDatabase(process.env.BENCH_DB_URI!, process.env.BENCH_DB_NAME!);
   }
+  // As src/server.ts wires them: the metrics cost what they cost in production.
+  const metrics = createMetrics({ processMetrics: true, ...(db ? { jobQueue: () => countLiveJobs(db!, systemClock.now()) } : {}) });
+  if (db) observeDatabaseCommands(db, metrics);
   const logger: Logger = mode === 'runner' ? (pino({ level: 'warn' }, pino.destination(2)) as Logger) : (createLogger(config.logLevel) as Logger);
   const deps: AppDeps | undefined = db
     ? {
@@ -59,11 +65,13 @@ async function main(): Promise<void> {
           accountSid: config.twilio.accountSid,
           authToken: config.twilio.authToken,
           apiBaseUrl: process.env.BENCH_TWILIO_API_BASE_URL ?? 'http://127.0.0.1:9',
+          onError: (e) => metrics.twilioError(e.code, e.status),
         }),
         clock: systemClock,
         random: systemRandom,
         logger,
         secretBox: new SecretBox(Buffer.alloc(32, 7)),
+        metrics,
       }
     : undefined;
 

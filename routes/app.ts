@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import { healthRoutes } from './health';
+import { metricsRoutes } from './metrics';
+import { requestMetrics } from './http/request-metrics';
 import { apiRouteTable, routeMiddleware } from './api';
 import { apiDocsAssets } from './api-docs-assets';
 import { consoleRoutes } from './console';
@@ -33,8 +35,8 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Health probes every few seconds would drown the log.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Health probes and scrapes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res) => ({ statusCode: res.statusCode }),
@@ -42,7 +44,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(helmet());
-  app.use(healthRoutes(deps.db));
+  app.use(requestMetrics(deps.metrics), healthRoutes(deps.db), metricsRoutes(deps));
   app.use('/sounds', publicSoundRoutes(deps));
 
   const voice = express.Router();

@@ -8,6 +8,7 @@ import { BUSY_TWIML, emptyTwiml, hangupTwiml, rejectTwiml } from '../src/callflo
 import { CALL_SID } from './http/twilio-form';
 import { parseStepRequest } from './http/twilio-params';
 import { withTimeout } from '../src/timeout';
+import { noteHeld } from './http/request-metrics';
 
 const REJECTED = rejectTwiml('rejected');
 /**
@@ -51,7 +52,9 @@ export function voiceRoutes(deps: AppDeps): Router {
       // Holding the answer keeps the call unanswered (and free): the caller hears ringing.
       const gone = new AbortController();
       res.on('close', () => gone.abort());
+      const heldFrom = performance.now();
       await deps.clock.sleep(out.holdMs, gone.signal);
+      noteHeld(res, performance.now() - heldFrom);
       if (gone.signal.aborted && !res.writable) return;
     }
     xml(res, out.twiml);

@@ -66,6 +66,12 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
     JOB_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
     SIMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(3999),
+    METRICS_TOKEN: z
+      .string()
+      .trim()
+      .min(24, 'must be at least 24 characters (openssl rand -hex 24)')
+      .regex(BEARER_KEY, 'may hold only the characters A-Z a-z 0-9 _ - . ~ + / = (at most 200), as "Authorization: Bearer <token>" accepts')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
@@ -107,6 +113,8 @@ export interface Config {
   jobConcurrency: number;
   /** Local mode: the loopback port of the phone simulator (`npm run phone`), Twilio's stand-in. */
   simulatorPort: number;
+  /** The bearer token GET /metrics asks for; unset: /metrics does not exist (404). */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -153,5 +161,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     jobConcurrency: e.JOB_CONCURRENCY,
     simulatorPort: e.SIMULATOR_PORT,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -15,6 +15,9 @@ import { createLogger, type Logger } from './logger';
 import { createTwilioClient } from './twilio/rest-client';
 import { ensureBootstrapAdminKey } from './domain/api-keys';
 import { ensureDemoData } from './local/demo-data';
+import { countLiveJobs } from './domain/jobs/job-counts';
+import { observeDatabaseCommands } from './metrics/db-commands';
+import { createMetrics } from './metrics/metrics';
 
 /** The only place that connects the database and listens. */
 
@@ -58,9 +61,11 @@ function buildDeps(config: Config, db: mongoose.Connection, logger: Logger): App
   const appConfig: AppConfig = { ...config, twilio: { ...config.twilio, ...creds } };
   // Local mode talks to the phone simulator (`npm run phone`) unless told otherwise.
   const apiBaseUrl = config.twilio.apiBaseUrl ?? (config.twilio.mode === 'local' ? `http://127.0.0.1:${config.simulatorPort}` : undefined);
-  const twilio = createTwilioClient({ ...creds, apiBaseUrl });
+  const metrics = createMetrics({ processMetrics: true, jobQueue: () => countLiveJobs(db, systemClock.now()) });
+  observeDatabaseCommands(db, metrics);
+  const twilio = createTwilioClient({ ...creds, apiBaseUrl, onError: (e) => metrics.twilioError(e.code, e.status) });
   const secretBox = new SecretBox(config.dataEncryptionKey ?? loadOrCreateDataKey(config.dataDir));
-  return { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger, secretBox };
+  return { config: appConfig, db, twilio, clock: systemClock, random: systemRandom, logger, secretBox, metrics };
 }
 
 /** Signals stop gracefully; a crash is logged and stops too (with exit code 1). */

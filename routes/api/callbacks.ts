@@ -84,6 +84,7 @@ export const callbackRoutes: RouteSpec[] = [
     },
     handler: async ({ deps, params, principal }) => {
       await cancelCallback(deps.db, tenantFilter(principal), idOrNotFound(params.id, 'callback'), deps.clock.now());
+      deps.metrics.sessionEnded('cancelled', 'callback-cancelled');
       return { status: 204 };
     },
   }),

@@ -45,6 +45,7 @@ async function inboundLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatusP
   // A replay goes on: every transition below is conditional, so it changes nothing (or finishes a crashed run).
   if (!FINAL.has(p.CallStatus) || now >= s.ringEndsAt) return;
   if (!(await cancelForHangUp(deps.db, s._id, now))) return;
+  deps.metrics.sessionEnded('cancelled', 'caller-hung-up');
   await cancelQueuedJobs(deps.db, s._id);
   await releaseCallbackLock(deps.db, s._id);
 }
@@ -71,7 +72,9 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
 
   const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;
   if (talked) {
-    if (await completeSession(db, s._id)) await releaseCallbackLock(db, s._id);
+    if (!(await completeSession(db, s._id))) return;
+    deps.metrics.sessionEnded('completed', s.reason);
+    await releaseCallbackLock(db, s._id);
     return;
   }
 
@@ -81,10 +84,14 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
   if (ext && s.callback.attempts < attempts) {
     const next = s.callback.attempts + 1;
     // false when a repeated callback already queued it: the session moves on all the same.
-    await queuePlacement(db, s._id, next, new Date(now.getTime() + ext.callback.retry.delaySeconds * 1000));
+    if (await queuePlacement(db, s._id, next, new Date(now.getTime() + ext.callback.retry.delaySeconds * 1000))) {
+      deps.metrics.callbackRetried(s.callback.machine ? 'machine' : p.CallStatus);
+    }
     await queueRetry(db, s._id, p.CallSid, now, { after: p.CallStatus, machine: s.callback.machine, nextAttempt: next });
     return;
   }
   const reason = s.callback.machine ? 'callback-answered-by-machine' : `callback-${p.CallStatus}`;
-  if (await giveUpCallback(db, s._id, reason, s.callback.attempts, now)) await releaseCallbackLock(db, s._id);
+  if (!(await giveUpCallback(db, s._id, reason, s.callback.attempts, now))) return;
+  deps.metrics.sessionEnded('failed', reason);
+  await releaseCallbackLock(db, s._id);
 }

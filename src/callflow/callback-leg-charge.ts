@@ -44,7 +44,8 @@ export async function chargeCallbackLeg(
   if (attempt === null) return;
   const duration = p.CallStatus === 'completed' ? Math.max(0, Number.parseInt(p.CallDuration ?? '0', 10) || 0) : 0;
   const now = deps.clock.now();
-  const { charge, settledNow } = await settleCallbackAttempt(deps.db, s._id, attempt, { duration, callSid: p.CallSid }, now);
+  const { charge, settledNow, booked } = await settleCallbackAttempt(deps.db, s._id, attempt, { duration, callSid: p.CallSid }, now);
+  if (booked) deps.metrics.charged('callback', booked.currency, booked.amount);
   if (!settledNow) return;
   const machine = s.callback.machine || /^(machine_|fax$)/.test(p.AnsweredBy ?? '');
   await recordEvent(deps.db, s._id, now, 'callback-leg-charged', { callSid: p.CallSid, attempt, status: p.CallStatus, duration, charge, machine });
@@ -77,7 +78,8 @@ export async function settleCallbackLegFromTwilio(deps: AppDeps, r: ReservationD
     return false;
   }
   const duration = call.status === 'completed' ? Number.parseInt(String(call.duration ?? '0'), 10) || 0 : 0;
-  const { charge, settledNow } = await settleCallbackAttempt(deps.db, r.sessionId, attempt, { duration, callSid: sid }, now);
+  const { charge, settledNow, booked } = await settleCallbackAttempt(deps.db, r.sessionId, attempt, { duration, callSid: sid }, now);
+  if (booked) deps.metrics.charged('callback', booked.currency, booked.amount);
   if (settledNow) await recordEvent(deps.db, r.sessionId, now, 'callback-leg-charged', { callSid: sid, attempt, status: call.status, duration, charge, by: 'sweeper' });
   return true;
 }

@@ -153,6 +153,7 @@ async function createCall(deps: AppDeps, job: JobDoc, session: CallSessionDoc, e
       timeout: ext.callback.retry.ringTimeoutSeconds,
       ...(ext.callback.retry.detectMachine ? { machineDetection: 'Enable' } : {}),
     });
+    deps.metrics.callbackPlaced();
     return { callSid: call.sid };
   } catch (err) {
     const e = restError(err);
@@ -205,6 +206,7 @@ async function admit(deps: AppDeps, config: ConfigCache, session: CallSessionDoc
 
 async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, detail: Record<string, unknown>): Promise<void> {
   await failCallback(deps.db, session._id, reason, detail, deps.clock.now());
+  deps.metrics.sessionEnded('failed', reason);
   // No call was placed for this attempt: what it held goes back.
   await settleCallbackAttempt(deps.db, session._id, session.callback.attempts, { duration: 0, callSid: null }, deps.clock.now());
   await releaseCallbackLock(deps.db, session._id);

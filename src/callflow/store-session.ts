@@ -94,6 +94,8 @@ export async function storeSession(
     // A duplicate here is the same session or job written by a racing duplicate of this key.
     if (s.status === 'rejected' && !isDuplicateKey(s.reason)) throw s.reason;
     if (j.status === 'rejected' && !isDuplicateKey(j.reason)) throw j.reason;
+    // Counted by the write that stored it: a racing duplicate of this key found it written.
+    if (!callback && s.status === 'fulfilled') deps.metrics.sessionEnded('refused', reason);
   } catch (err) {
     // Without the session, free the lock now.
     if (lockNow && !(await sessionExists(db, sessionId))) await releaseCallbackLock(db, sessionId);

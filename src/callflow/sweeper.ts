@@ -29,11 +29,18 @@ export async function sweep(deps: AppDeps): Promise<SweepReport> {
     reservationsRepaired: await repairReservations(deps.db, new Date(now.getTime() - 2 * 60_000), BATCH),
     reservationsSettled: await settleForgotten(deps),
     locksReleased: await releaseStaleLocks(deps.db, new Date(now.getTime() - 6 * 3600_000), BATCH),
-    sessionsRepaired: await requeueOrphans(deps.db, deps.clock.now(), BATCH),
+    sessionsRepaired: await requeueOrphansCounted(deps),
     ledgerEntriesRepaired: await repairPendingEntries(deps.db, new Date(now.getTime() - 5 * 60_000)),
     // The limiter's windows end on the database's wall clock (Date.now), not the injected clock.
     authFailuresCleared: await clearExpiredAuthFailures(deps.db, new Date()),
   };
+}
+
+/** Sessions that lost their job get it back; those stuck ringing end, counted in the metrics. */
+async function requeueOrphansCounted(deps: AppDeps): Promise<number> {
+  const { repaired, interrupted } = await requeueOrphans(deps.db, deps.clock.now(), BATCH);
+  if (interrupted > 0) deps.metrics.sessionEnded('failed', 'interrupted', interrupted);
+  return repaired;
 }
 
 /** The <Dial action> never came: ask Twilio how long the call lasted, then settle. */
@@ -48,7 +55,8 @@ async function settleForgotten(deps: AppDeps): Promise<number> {
         continue;
       }
       const duration = await durationFromTwilio(deps, r);
-      await settleReservation(deps.db, r._id, { duration: duration.seconds, dialCallSid: duration.sid }, now);
+      const { booked } = await settleReservation(deps.db, r._id, { duration: duration.seconds, dialCallSid: duration.sid }, now);
+      if (booked) deps.metrics.charged('dial', booked.currency, booked.amount);
       await recordSettledBySweeper(deps.db, r.sessionId, now, { reservationId: String(r._id), duration: duration.seconds });
       settled++;
     } catch (err) {

@@ -13,6 +13,8 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<mon
     dbName: dbName ?? fromUri ?? DEFAULT_DB_NAME,
     serverSelectionTimeoutMS: 5_000,
     autoIndex: true,
+    // Command events feed the database latency metrics (src/metrics/db-commands.ts); without a listener they cost next to nothing.
+    monitorCommands: true,
   });
   await conn.asPromise();
   return conn;

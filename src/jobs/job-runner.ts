@@ -4,6 +4,7 @@ import { dueJobIds, leaseJobs, removeFinishedJobs, rescheduleJob, type JobDoc } 
 import { GroupBatcher } from '../db/group-batcher';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics/metrics';
 
 export type JobOutcome =
   | { state: 'done' | 'failed' | 'cancelled'; error?: string }
@@ -48,7 +49,8 @@ export class JobRunner {
   });
 
   constructor(
-    private readonly deps: { db: Connection; clock: Clock; logger: Logger },
+    /** `metrics`: the service's (AppDeps); a runner built for a test may go without. */
+    private readonly deps: { db: Connection; clock: Clock; logger: Logger; metrics?: Pick<ServiceMetrics, 'jobStarted'> },
     private readonly handlers: Partial<Record<JobDoc['type'], JobHandler>>,
     opts: JobRunnerOptions = {},
   ) {
@@ -107,6 +109,8 @@ export class JobRunner {
 
   /** Runs one job and records its outcome; never rejects (a job whose outcome is not recorded is taken back when its lease ends). */
   private async execute(job: JobDoc): Promise<void> {
+    // The lag is the queue's delay as the service's clock tells it: due, then started here.
+    this.deps.metrics?.jobStarted(job.type, (this.deps.clock.now().getTime() - job.dueAt.getTime()) / 1000);
     try {
       await this.runAndRecord(job);
     } catch (err) {

@@ -9,6 +9,8 @@ import type { Clock, RandomSource } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { SecretBox } from '../../src/security/secret-box';
 import { createTwilioClient } from '../../src/twilio/rest-client';
+import { countLiveJobs } from '../../src/domain/jobs/job-counts';
+import { createMetrics } from '../../src/metrics/metrics';
 import { testDb } from './database';
 import { ManualClock } from './manual-clock';
 
@@ -46,18 +48,24 @@ export function createTestApp(
     twilio: { ...base.twilio, accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, apiBaseUrl: opts.twilioApiBaseUrl },
   };
   const clock = new ManualClock();
+  const db = opts.db ?? testDb();
+  const appClock = opts.clock ?? clock;
+  // Each app its own registry, as in production; no process metrics (their timers would pile up over the suite).
+  const metrics = createMetrics({ jobQueue: () => countLiveJobs(db, appClock.now()) });
   const deps: AppDeps = {
     config,
-    db: opts.db ?? testDb(),
+    db,
     twilio: createTwilioClient({
       accountSid: TEST_ACCOUNT_SID,
       authToken: TEST_AUTH_TOKEN,
       apiBaseUrl: opts.twilioApiBaseUrl ?? 'http://127.0.0.1:9',
+      onError: (e) => metrics.twilioError(e.code, e.status),
     }),
-    clock: opts.clock ?? clock,
+    clock: appClock,
     random: opts.random ?? (() => 0.5),
     logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
+    metrics,
   };
   const app = createApp(deps);
   return {

@@ -29,6 +29,7 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
   const now = deps.clock.now();
   if (p.AnsweredBy && MACHINE.test(p.AnsweredBy)) {
     // Voicemail would cost money and help nobody: hang up; the status callback schedules a retry.
+    if (!s.callback.machine) deps.metrics.callbackAnswered('machine');
     await updateSession(deps.db, s._id, {
       $set: { 'callback.machine': true, 'callback.callSid': p.CallSid },
       $push: { timeline: timelineEntry(now, 'callback-machine', { answeredBy: p.AnsweredBy }) },
@@ -45,6 +46,7 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
     { status: 'calling' },
   );
   if (!answered) return hangupTwiml();
+  deps.metrics.callbackAnswered('person');
   return firstPrompt(deps, answered);
 }
 

@@ -39,12 +39,13 @@ export async function loadCtx(deps: AppDeps, s: CallSessionDoc, step: number): P
 /** Ends the session; the caller remembers the answer (a step's with the step it answers). */
 export async function endSession(ctx: Ctx, reason: string, twiml: string): Promise<string> {
   const now = ctx.deps.clock.now();
-  await updateSession(
+  const ended = await updateSession(
     ctx.deps.db,
     ctx.s._id,
     { $set: { status: 'completed', reason }, $push: { timeline: timelineEntry(now, 'session-ended', { reason }) } },
     { status: { $in: ['answered', 'calling'] } },
   );
+  if (ended) ctx.deps.metrics.sessionEnded('completed', reason);
   await releaseCallbackLock(ctx.deps.db, ctx.s._id);
   return twiml;
 }

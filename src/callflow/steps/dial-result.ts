@@ -23,6 +23,7 @@ export async function onDialResult(ctx: Ctx, req: StepRequest): Promise<string> 
     const settled = await settleReservation(db, reservation._id, { duration, dialCallSid: callSid }, now);
     charge = settled.charge;
     balanceAfter = settled.balanceAfter;
+    if (settled.booked) ctx.deps.metrics.charged('dial', settled.booked.currency, settled.booked.amount);
   }
   await recordEvent(db, ctx.s._id, now, 'dial-ended', { status, duration, dialCallSid: callSid, charge, balanceAfter });
 

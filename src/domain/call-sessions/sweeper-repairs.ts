@@ -25,10 +25,14 @@ export async function releaseStaleLocks(db: Connection, olderThan: Date, batch: 
   return released;
 }
 
-/** A session that is queued (or scheduled and overdue) with no live job (a crash between writes) gets its job back; one stuck ringing ends. */
-export async function requeueOrphans(db: Connection, now: Date, batch: number): Promise<number> {
+/**
+ * A session that is queued (or scheduled and overdue) with no live job (a crash between writes) gets its
+ * job back; one stuck ringing ends (`interrupted`: how many this run ended).
+ */
+export async function requeueOrphans(db: Connection, now: Date, batch: number): Promise<{ repaired: number; interrupted: number }> {
   const cutoff = new Date(now.getTime() - 60_000);
   let repaired = 0;
+  let interrupted = 0;
   const ringing = await callSessionModel(db)
     .find({ status: 'ringing', ringEndsAt: { $lt: cutoff } })
     .limit(batch)
@@ -37,10 +41,11 @@ export async function requeueOrphans(db: Connection, now: Date, batch: number): 
     if (await hasJob(db, s._id)) {
       await callSessionModel(db).updateOne({ _id: s._id, status: 'ringing' }, { $set: { status: 'queued' } });
     } else {
-      await callSessionModel(db).updateOne(
+      const ended = await callSessionModel(db).updateOne(
         { _id: s._id, status: 'ringing' },
         { $set: { status: 'failed', reason: 'interrupted' }, $push: { timeline: timelineEntry(now, 'interrupted', {}) } },
       );
+      interrupted += ended.modifiedCount;
       await releaseCallbackLock(db, s._id);
     }
     repaired++;
@@ -58,7 +63,7 @@ export async function requeueOrphans(db: Connection, now: Date, batch: number): 
     if (await hasJob(db, s._id, true)) continue;
     if (await queuePlacement(db, s._id, s.callback.attempts + 1, now)) repaired++;
   }
-  return repaired;
+  return { repaired, interrupted };
 }
 
 /** The timeline entry of a dial reservation the sweeper settled (its <Dial action> never came). */

@@ -6,7 +6,7 @@ import { reservationModel, type ReservationDoc } from '../../../models/reservati
 import { allocateCharge, callbackPlacementHold } from '../../billing/both-legs';
 import { callCost, type Rate } from '../../billing/rating';
 import type { CallSessionDoc } from '../call-sessions/sessions';
-import { reserveCredit, settleReservation } from './reservations';
+import { reserveCredit, settleReservation, type SettleResult } from './reservations';
 
 /**
  * The callback leg's money, on the reservation machinery of the dials: a hold when the callback is
@@ -119,9 +119,9 @@ export async function settleCallbackAttempt(
   attempt: number,
   report: { duration: number; callSid: string | null },
   now: Date,
-): Promise<{ charge: number; settledNow: boolean }> {
+): Promise<{ charge: number; settledNow: boolean; booked: SettleResult['booked'] }> {
   const holds = await attemptHolds(db, sessionId, attempt);
-  if (holds.length === 0) return { charge: 0, settledNow: false };
+  if (holds.length === 0) return { charge: 0, settledNow: false, booked: null };
   const fixed = holds.find((h) => h.state !== 'held' && h.duration !== null);
   const duration = fixed?.duration ?? Math.max(0, Math.floor(report.duration));
   const rate: Rate = holds[0]!.rate;
@@ -132,6 +132,9 @@ export async function settleCallbackAttempt(
   const shares = new Map(open.map((h, i) => [String(h._id), split[i]!]));
   let charge = 0;
   let settledNow = false;
+  // The holds are all the client's, in one currency: what this run took of them adds up.
+  let booked = 0;
+  let currency: string | null = null;
   for (const h of holds) {
     if (h.state === 'settled') {
       charge += h.charge ?? 0;
@@ -141,6 +144,10 @@ export async function settleCallbackAttempt(
     const r = await settleReservation(db, h._id, { duration, dialCallSid: fixed?.dialCallSid ?? report.callSid, charge: share }, now);
     charge += r.charge;
     settledNow ||= !r.alreadySettled;
+    if (r.booked) {
+      booked += r.booked.amount;
+      currency = r.booked.currency;
+    }
   }
-  return { charge, settledNow };
+  return { charge, settledNow, booked: currency === null ? null : { amount: booked, currency } };
 }

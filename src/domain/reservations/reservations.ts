@@ -120,6 +120,11 @@ export interface SettleResult {
   charge: number;
   balanceAfter: number | null;
   alreadySettled: boolean;
+  /**
+   * The charge this run took from the client's balance, in the client's currency; null when another
+   * run did (it moves once, so a caller that counts charges counts each once).
+   */
+  booked: { amount: number; currency: string } | null;
 }
 
 /**
@@ -146,7 +151,7 @@ export async function settleReservation(
       .lean()) ?? (await reservations.findOne({ _id: reservationId, state: 'settling' }).lean());
   if (!claimed) {
     const done = await reservations.findById(reservationId).lean();
-    return { charge: done?.charge ?? 0, balanceAfter: null, alreadySettled: true };
+    return { charge: done?.charge ?? 0, balanceAfter: null, alreadySettled: true, booked: null };
   }
   // The talk time never exceeds the reservation (Twilio's timeLimit), but never charge beyond what was held.
   const callbackLeg = claimed.leg === 'callback';
@@ -165,6 +170,7 @@ export async function settleReservation(
     )
     .lean();
   const balanceAfter = client?.balance ?? (await clientModel(db).findById(claimed.clientId).lean())?.balance ?? null;
+  const booked = client ? { amount: charge, currency: client.currency } : null;
   await insertEntry(db, {
     _id: claimed._id,
     clientId: claimed.clientId,
@@ -180,7 +186,7 @@ export async function settleReservation(
 
   if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
   await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
-  return { charge, balanceAfter, alreadySettled: false };
+  return { charge, balanceAfter, alreadySettled: false, booked };
 }
 
 /** The authorized caller ID's side of a settlement: what it held back, less its charge, with its ledger entry. */
