@@ -1,10 +1,14 @@
+import { normalizeDestination } from './destination';
+
 /**
  * The destination an SMS asks for: a body that is nothing but a phone number, written the way people
  * write one ("+44 20 7183 8750", "(202) 555-0186", "0044-20-7183-8750"). Pure and strict on purpose:
- * the separators people use are dropped, and what is left must be digits with at most one leading
- * `+`. Anything else ("call me", "2025550186 please", letters, a `*`) asks for no destination, so the
- * caller is prompted for one on the callback as if they had rung. Whether the number is valid and
- * allowed is the callback's business (the same checks as digits keyed in after the prompt).
+ * the separators people use are dropped, what is left must be digits with at most one leading `+`,
+ * and they must read as a valid number the way keyed-in digits do on the call (national numbers in the
+ * sender's country, `00`/`011` for international; destination.ts). Anything else ("call me",
+ * "2025550186 please", letters, a `*`, a number no network has) asks for no destination, and the caller
+ * is prompted for one on the callback as if they had rung. Whether the client may call it is the
+ * callback's business (the same checks as digits keyed in after the prompt).
  */
 
 /** Spaces (any kind), dashes, dots, slashes and parentheses: how numbers are grouped in writing. */
@@ -14,10 +18,15 @@ const WRITTEN_NUMBER = /^(?:\+\d{6,15}|\d{3,20})$/;
 /** A body longer than this (trimmed, before the separators are dropped) is a message, not a number. */
 const MAX_BODY = 40;
 
-/** The body as a destination (E.164 with `+`, or the digits as dialled), or null when it is not a number. */
-export function parseSmsDestination(body: string | undefined): string | null {
+/**
+ * The body as a destination, as written (E.164 with its `+`, or the digits as dialled), or null when it
+ * is not a phone number. `sender` is the number that texted, whose country gives national numbers their meaning.
+ */
+export function parseSmsDestination(body: string | undefined, sender: string): string | null {
   const trimmed = body?.trim() ?? '';
   if (trimmed.length > MAX_BODY) return null;
   const compact = trimmed.replace(SEPARATORS, '');
-  return WRITTEN_NUMBER.test(compact) ? compact : null;
+  if (!WRITTEN_NUMBER.test(compact)) return null;
+  // A keypad writes + as *: the same reading as a destination keyed in on the call.
+  return normalizeDestination(compact.replace(/^\+/, '*'), sender).ok ? compact : null;
 }
