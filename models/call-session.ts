@@ -5,7 +5,11 @@ import { Schema, type Types, type Connection, type Model } from 'mongoose';
  * the charges. Twilio's retries of the incoming webhook find the same session through its idempotency key
  * (`inbound_calls`, keyed by the inbound CallSid). `timeline` is what GET /api/calls/:id shows.
  */
-export type SessionStatus = 'refused' | 'ringing' | 'queued' | 'calling' | 'answered' | 'completed' | 'cancelled' | 'failed';
+/** `scheduled`: a requested callback whose time has not come (not active: it holds no lock or call slot yet). */
+export type SessionStatus = 'refused' | 'ringing' | 'scheduled' | 'queued' | 'calling' | 'answered' | 'completed' | 'cancelled' | 'failed';
+
+/** How the callback was asked for: the number rang, `POST /api/callbacks`, or an SMS. */
+export type SessionOrigin = 'ring' | 'api' | 'sms';
 
 export const ACTIVE_STATUSES: SessionStatus[] = ['ringing', 'queued', 'calling', 'answered'];
 
@@ -17,7 +21,14 @@ export interface TimelineEntry {
 
 export interface CallSessionDoc {
   _id: Types.ObjectId;
+  /** The inbound CallSid; for a requested callback its request key (`api:<id>`, `sms:<MessageSid>`). */
   inboundCallSid: string;
+  origin: SessionOrigin;
+  /**
+   * A requested callback's terms: when it is due (its `at`, moved past the quiet hours) and the
+   * destination that replaces the destination prompt. Null for a rung callback.
+   */
+  requested: { dueAt: Date; destination: string | null } | null;
   clientId: Types.ObjectId;
   extensionId: Types.ObjectId;
   calledNumber: string;
@@ -83,6 +94,8 @@ export interface CallSessionDoc {
 export const callSessionSchema = new Schema<CallSessionDoc>(
   {
     inboundCallSid: { type: String, required: true },
+    origin: { type: String, default: 'ring' },
+    requested: { type: new Schema({ dueAt: Date, destination: String }, { _id: false }), default: null },
     clientId: { type: Schema.Types.ObjectId, required: true },
     extensionId: { type: Schema.Types.ObjectId, required: true },
     calledNumber: { type: String, required: true },

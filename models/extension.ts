@@ -27,6 +27,8 @@ export interface ExtensionDoc {
     /** With "auto": the language for countries the country table does not list. */
     defaultLanguage?: string | null;
     voice: string | null;
+    /** A requested or scheduled callback inside these hours waits until they end (src/callflow/quiet-hours.ts). */
+    quietHours?: { start: string; end: string; timeZone: string } | null;
     /** Recorded prompts as configured: prompt key -> sound id or https URL. */
     prompts?: Partial<Record<string, string>>;
     /** The same, resolved when saved to what Twilio plays: an https URL or `/sounds/<token>`. */
@@ -70,6 +72,7 @@ export const extensionSchema = new Schema<ExtensionDoc>(
       language: { type: String, required: true },
       defaultLanguage: { type: String, default: null },
       voice: { type: String, default: null },
+      quietHours: { type: new Schema({ start: String, end: String, timeZone: String }, { _id: false }), default: null },
       prompts: { type: Schema.Types.Mixed, default: {} },
       promptPlay: { type: Schema.Types.Mixed, default: {} },
     },

@@ -9,6 +9,7 @@ import {
   listCalls,
   loadCall,
   REPORT_MAX_GROUPS,
+  SESSION_ORIGINS,
   SESSION_STATUSES,
   type TimelineEntry,
 } from '../../src/domain/call-records';
@@ -31,6 +32,7 @@ const listQuery = pageQuery
     clientId: objectId.optional().meta({ description: "operator: only this client's calls (a client key always sees only its own)" }),
     extensionId: objectId.optional(),
     status: z.enum(SESSION_STATUSES).optional(),
+    origin: z.enum(SESSION_ORIGINS).optional().meta({ description: 'ring: the number rang; api: POST /api/callbacks; sms: an SMS to the number' }),
     from: dateTime('calls created at or after this time').optional(),
     to: dateTime('calls created before this time').optional(),
   })
@@ -55,6 +57,15 @@ const callOut = z
     calledNumber: z.string(),
     target: z.string().nullable().meta({ description: 'the number called back; null when refused without one' }),
     status: z.enum(SESSION_STATUSES),
+    origin: z.enum(SESSION_ORIGINS).meta({ description: 'how the callback was asked for: ring (the number rang), api (POST /api/callbacks) or sms' }),
+    requested: z
+      .object({
+        dueAt: timestamp.meta({ description: 'when the callback is placed: the requested time, moved past the quiet hours' }),
+        destination: z.string().nullable().meta({ description: 'the destination dialed after the password, instead of asking for one' }),
+      })
+      .strict()
+      .nullable()
+      .meta({ description: 'a requested callback (api, sms); null when the number rang' }),
     reason: z.string().meta({ description: 'why the call is in its status, e.g. "caller-not-authorized", "dial-completed"' }),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -123,6 +134,8 @@ export function presentCall(s: CallListRow): CallOut {
     calledNumber: s.calledNumber,
     target: s.target ?? null,
     status: s.status,
+    origin: s.origin ?? 'ring',
+    requested: s.requested ? { dueAt: s.requested.dueAt.toISOString(), destination: s.requested.destination ?? null } : null,
     reason: s.reason,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
@@ -220,13 +233,13 @@ export const callRoutes: RouteSpec[] = [
   defineRoute({
     method: 'get',
     path: '/calls',
-    summary: 'List call records, newest first; filter by extension, status and creation time',
+    summary: 'List call records, newest first; filter by extension, status, origin and creation time',
     tag: TAG,
     access: 'tenant',
     query: listQuery,
     responses: { 200: { description: 'a page of calls', schema: page(callOut) }, ...errors },
     handler: async ({ deps, query, principal }) => {
-      const { clientId, extensionId, status, from, to, ...pq } = query;
+      const { clientId, extensionId, status, origin, from, to, ...pq } = query;
       const p = await listCalls(
         deps.db,
         tenantFilter(principal),
@@ -234,6 +247,7 @@ export const callRoutes: RouteSpec[] = [
           clientId: clientId ? idOrNotFound(clientId, 'client') : undefined,
           extensionId: extensionId ? idOrNotFound(extensionId, 'extension') : undefined,
           status,
+          origin,
           from,
           to,
         },

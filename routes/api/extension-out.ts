@@ -27,6 +27,7 @@ export const extensionOut = z
         language: z.string(),
         defaultLanguage: z.string().nullable(),
         voice: z.string().nullable(),
+        quietHours: z.object({ start: z.string(), end: z.string(), timeZone: z.string() }).strict().nullable(),
         prompts: z.record(z.string(), z.string()),
       })
       .strict(),
@@ -70,6 +71,7 @@ export function presentExtension(e: ExtensionDoc, warnings?: string[]): Extensio
       language: callback.language,
       defaultLanguage: callback.defaultLanguage ?? null,
       voice: callback.voice ?? null,
+      quietHours: callback.quietHours ? { start: callback.quietHours.start, end: callback.quietHours.end, timeZone: callback.quietHours.timeZone } : null,
       prompts: Object.fromEntries(Object.entries(callback.prompts ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
     },
     callerId: {

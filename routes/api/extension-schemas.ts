@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../../src/callflow/i18n/languages';
 import { PROMPT_KEYS } from '../../src/callflow/i18n/prompt-keys';
+import { isTimeZone, minutesOf } from '../../src/callflow/quiet-hours';
 import { e164, objectId } from '../http/schemas';
 
 /** The request bodies of /extensions: every option of the spec's callback setup page and its caller ID management. */
@@ -20,6 +21,17 @@ const numberValue = z
   .trim()
   .regex(/^\+?\d{3,20}$/, 'must be at least 3 digits, optionally with a leading +');
 const sound = z.string().refine((v) => /^[0-9a-f]{24}$/.test(v) || /^https:\/\/[^\s]+$/.test(v), 'must be a sound id or an https URL');
+
+const clockTime = z.string().refine((v) => minutesOf(v) !== null, 'must be a 24-hour time HH:MM, e.g. "22:00"');
+const quietHours = z
+  .object({
+    start: clockTime,
+    end: clockTime,
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Berlin"'),
+  })
+  .strict()
+  .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from start (an empty window)' })
+  .meta({ description: 'requested and scheduled callbacks inside these local hours wait until they end; start after end spans midnight' });
 
 const callbackFields = {
   triggerAfterSeconds: z.number().int().min(0).max(TRIGGER_MAX, `must be at most ${TRIGGER_MAX}: Twilio waits at most 15 s for a webhook answer, so longer rings would fail`),
@@ -54,6 +66,7 @@ const callbackFields = {
     .regex(VOICE, 'must be man, woman or Polly.<Name>')
     .nullable()
     .meta({ description: 'a Twilio voice for the language (see README), or null for Twilio\'s default; null with "auto"' }),
+  quietHours: quietHours.nullable(),
   prompts: z
     // A record keyed by the prompt keys rather than an object of 23 optional fields: the same check
     // (unknown keys are "unknown field"), a smaller document for generators such as schemathesis.
@@ -95,6 +108,7 @@ const createCallback = z
     language: callbackFields.language.default('en-US'),
     defaultLanguage: callbackFields.defaultLanguage.default(null),
     voice: callbackFields.voice.default(null),
+    quietHours: callbackFields.quietHours.default(null),
     prompts: callbackFields.prompts.default({}),
   })
   .strict();

@@ -3,6 +3,7 @@ import type { RouteSpec } from '../http/route-spec';
 import { apiKeyRoutes } from './api-keys';
 import { authorizedCallerRoutes } from './authorized-callers';
 import { callerIdRoutes } from './caller-ids';
+import { callbackRoutes } from './callbacks';
 import { callRoutes } from './calls';
 import { channelRoutes } from './channels';
 import { clientRoutes } from './clients';
@@ -29,6 +30,7 @@ export const resourceRoutes: RouteSpec[] = [
   ...authorizedCallerRoutes,
   ...soundRoutes,
   ...callRoutes,
+  ...callbackRoutes,
   ...promptRoutes,
   ...settingsRoutes,
 ];

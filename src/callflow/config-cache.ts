@@ -16,6 +16,8 @@ export interface NumberRoute {
   extension: ExtensionDoc;
   client: { _id: Types.ObjectId; unlimitedCredit: boolean; maxConcurrentCalls: number | null; allowPrefixes: string[]; denyPrefixes: string[] };
   cheapestIncrement: number | null;
+  /** The rates that price a dial (the client's rate table). */
+  dialRates: RateDoc[];
   /** The rates that price the callback leg (the client's callbackRateTableId, else its rate table). */
   callbackRates: RateDoc[];
 }
@@ -185,6 +187,7 @@ export class ConfigCache {
         denyPrefixes: client.denyPrefixes ?? [],
       },
       cheapestIncrement: cheapestIncrementCost(rateTable?.rates ?? []),
+      dialRates: rateTable?.rates ?? [],
       callbackRates: (client.callbackRateTableId ? callbackTable?.rates : rateTable?.rates) ?? [],
     };
   }

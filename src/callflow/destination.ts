@@ -72,3 +72,12 @@ export function checkPrefixes(e164: string, allowPrefixes: readonly string[], de
 export function operatorDenies(e164: string, denyPrefixes: readonly string[]): boolean {
   return denyPrefixes.some((p) => e164.startsWith(p));
 }
+
+/**
+ * A destination given in text (POST /api/callbacks, an SMS) rather than on a keypad: a leading `+` is
+ * read as the keypad's `*`, then it is read as dialed digits are.
+ */
+export function normalizeTypedDestination(text: string, calledBackNumber: string): DestinationResult {
+  const entry = text.replace(/[\s().-]/g, '');
+  return normalizeDestination(entry.startsWith('+') ? `*${entry.slice(1)}` : entry, calledBackNumber);
+}

@@ -12,6 +12,7 @@ import {
   setFoundCallSid,
   type PlacementWrite,
 } from '../domain/call-sessions/callback-attempts';
+import { takeCallbackLock } from '../domain/call-sessions/incoming-call-writes';
 import { recordEvent, releaseCallbackLock } from '../domain/call-sessions/session-events';
 import { findSession, type CallSessionDoc } from '../domain/call-sessions/sessions';
 import type { ExtensionDoc } from '../domain/extensions';
@@ -185,15 +186,20 @@ async function admit(deps: AppDeps, config: ConfigCache, session: CallSessionDoc
   const countedAt = deps.clock.now();
   const [route, fraud] = await Promise.all([config.route(session.calledNumber), config.fraud()]);
   const counterId = callbackCounterId(session.target!);
-  const [hold, counted] = await Promise.all([
+  const [hold, counted, locked] = await Promise.all([
     holdCallbackPlacement(db, session, countedAt, route?.cheapestIncrement ?? null),
     countEventUpTo(db, counterId, countedAt, fraud.maxCallbacksPerTargetPerHour),
+    // A rung callback took its lock when it rang; a requested one (it may have been scheduled for days)
+    // takes it now, or holds it already from the request or an earlier attempt (then this is a no-op).
+    (session.origin ?? 'ring') === 'ring' ? true : takeCallbackLock(db, deps.clock, session._id, session.extensionId, session.target!),
   ]);
-  if (hold.ok && counted.counted) return { ok: true, coveredSeconds: hold.coveredSeconds, countedAt };
+  if (hold.ok && counted.counted && locked) return { ok: true, coveredSeconds: hold.coveredSeconds, countedAt };
   if (counted.counted) await uncountEvent(db, counterId, countedAt);
   // The credit is named first: it is what the client can do something about.
-  const reason = !hold.ok ? hold.reason : 'callback-rate-limited';
-  await fail(deps, session, reason, hold.ok ? { callbacksLastHour: counted.count, limit: fraud.maxCallbacksPerTargetPerHour } : {});
+  const reason = !hold.ok ? hold.reason : !locked ? 'callback-already-active' : 'callback-rate-limited';
+  const detail = hold.ok && locked ? { callbacksLastHour: counted.count, limit: fraud.maxCallbacksPerTargetPerHour } : {};
+  // Another session's lock is not this one's to release (fail() releases only this session's).
+  await fail(deps, session, reason, detail);
   return { ok: false, reason };
 }
 

@@ -1,6 +1,6 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
 import { authorizedCallerModel } from '../../models/authorized-caller';
-import { callSessionModel, type CallSessionDoc, type SessionStatus, type TimelineEntry } from '../../models/call-session';
+import { callSessionModel, type CallSessionDoc, type SessionOrigin, type SessionStatus, type TimelineEntry } from '../../models/call-session';
 import { creditEntryModel } from '../../models/credit-entry';
 import { reservationModel, type ReservationDoc } from '../../models/reservation';
 import { paginate } from './pagination';
@@ -20,16 +20,21 @@ export type { TimelineEntry };
 
 export type TenantScope = { clientId?: Types.ObjectId };
 
-export const SESSION_STATUSES = ['refused', 'ringing', 'queued', 'calling', 'answered', 'completed', 'cancelled', 'failed'] as const;
+export const SESSION_STATUSES = ['refused', 'ringing', 'scheduled', 'queued', 'calling', 'answered', 'completed', 'cancelled', 'failed'] as const;
 // Fails to compile when models/call-session.ts gains a status this list does not name (or the reverse).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const statusesComplete: Same<(typeof SESSION_STATUSES)[number], SessionStatus> = true;
 void statusesComplete;
 
+export const SESSION_ORIGINS = ['ring', 'api', 'sms'] as const;
+const originsComplete: Same<(typeof SESSION_ORIGINS)[number], SessionOrigin> = true;
+void originsComplete;
+
 export interface CallListFilter {
   clientId?: Types.ObjectId | undefined;
   extensionId?: Types.ObjectId | undefined;
   status?: SessionStatus | undefined;
+  origin?: SessionOrigin | undefined;
   /** createdAt >= from */
   from?: Date | undefined;
   /** createdAt < to */
@@ -72,6 +77,8 @@ export async function listCalls(
     ...client,
     ...(filter.extensionId ? { extensionId: filter.extensionId } : {}),
     ...(filter.status ? { status: filter.status } : {}),
+    // Sessions stored before requested callbacks existed have no origin: they rang.
+    ...(filter.origin ? { origin: filter.origin === 'ring' ? { $in: ['ring', null] } : filter.origin } : {}),
     ...(createdAt ? { createdAt } : {}),
   };
   const p = await paginate(callSessionModel(db), q, page, { project: LIST_PROJECTION });

@@ -189,6 +189,7 @@ export function settingsOf(e: ExtensionDoc): ExtensionSettings {
       ...callback,
       chargeCallbackLeg: callback.chargeCallbackLeg ?? true,
       defaultLanguage: callback.defaultLanguage ?? null,
+      quietHours: callback.quietHours ? { ...callback.quietHours } : null,
       prompts: { ...callback.prompts },
       retry: { ...callback.retry },
     },

@@ -184,3 +184,9 @@ export async function channelsOfNumbers(db: Connection, docs: PhoneNumberDoc[]):
 export function findNumberByE164(db: Connection, number: string): Promise<PhoneNumberDoc | null> {
   return phoneNumberModel(db).findOne({ number }).lean().exec();
 }
+
+/** The number a requested callback is placed from: the lowest of those that ring back to the extension, or null. */
+export async function callbackNumberOf(db: Connection, extensionId: Types.ObjectId): Promise<string | null> {
+  const found = await phoneNumberModel(db).find({ extensionId }, { number: 1 }).sort({ number: 1 }).limit(1).lean();
+  return found[0]?.number ?? null;
+}

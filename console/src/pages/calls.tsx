@@ -4,7 +4,7 @@ import { SelectField, TextField } from '../ui/form';
 import { when } from '../ui/lists';
 import { must, useLoad } from '../ui/load';
 
-const STATUSES = ['refused', 'ringing', 'queued', 'calling', 'answered', 'completed', 'cancelled', 'failed'] as const;
+const STATUSES = ['refused', 'ringing', 'scheduled', 'queued', 'calling', 'answered', 'completed', 'cancelled', 'failed'] as const;
 type Status = (typeof STATUSES)[number];
 
 const initialExtension = () => new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('extensionId') ?? '';

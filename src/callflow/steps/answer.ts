@@ -7,7 +7,8 @@ import { rememberAnswer } from '../step-guard';
 import { openTwiml } from '../stored-twiml';
 import { hangupTwiml, sayAndHangup } from '../twiml';
 import { endSession, loadCtx } from './context';
-import { afterAuth, pinPrompt } from './next-prompts';
+import { afterAuth } from './after-auth';
+import { pinPrompt } from './next-prompts';
 import { passwordNeeded } from './pin';
 
 /** Twilio's AnsweredBy values of answering machine detection that mean no person: a machine or a fax. */

@@ -36,7 +36,22 @@ export async function onDestination(ctx: Ctx, digits: string): Promise<string> {
   // The window ends the collection: what was dialed by then is the number; nothing dialed ends the call.
   await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-dialed', { digits: dialed, afterWindow: now.getTime() > windowEnd });
   if (!dialed) return endSession(ctx, 'nothing-dialed', sayAndHangup(ctx.speech, ctx.talk.line('nothingDialed')));
+  return dialOrRefuse(ctx, dialed, now);
+}
 
+/**
+ * A requested callback's destination (POST /api/callbacks, an SMS), dialed once the caller is
+ * authenticated instead of asking for one: checked again now, as dialed digits are (the client's
+ * prefixes or rates may have changed since the request). Refused, the caller is asked for another.
+ */
+export async function dialRequested(ctx: Ctx, destination: string): Promise<string> {
+  const now = ctx.deps.clock.now();
+  await recordEvent(ctx.deps.db, ctx.s._id, now, 'destination-requested', { destination });
+  // Stored in E.164; read as dialed digits are, with the keypad's `*` for its `+`.
+  return dialOrRefuse(ctx, destination.startsWith('+') ? `*${destination.slice(1)}` : destination, now);
+}
+
+async function dialOrRefuse(ctx: Ctx, dialed: string, now: Date): Promise<string> {
   const found = await rateFor(ctx, dialed);
   if ('rate' in found) return dial(ctx, found.destination, found.rate);
   const s = await countOnce(ctx, { $inc: { 'destination.tries': 1 } });

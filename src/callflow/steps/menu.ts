@@ -2,7 +2,8 @@ import { callerAllowance } from '../../domain/call-sessions/conversation-store';
 import type { Money } from '../i18n/spoken-amount';
 import { recordEvent } from '../../domain/call-sessions/session-events';
 import type { Ctx } from './context';
-import { destinationPrompt, menuPrompt } from './next-prompts';
+import { destinationOrRequested } from './after-auth';
+import { menuPrompt } from './next-prompts';
 
 /** `POST /voice/callback/menu`: 1 says the credit, 2 goes on to the destination; anything else asks again. */
 export async function onMenu(ctx: Ctx, digits: string): Promise<string> {
@@ -11,7 +12,7 @@ export async function onMenu(ctx: Ctx, digits: string): Promise<string> {
     await recordEvent(ctx.deps.db, ctx.s._id, ctx.deps.clock.now(), 'credit-query', {});
     return menuPrompt(ctx, ctx.talk.credit(credit));
   }
-  if (digits === '2') return destinationPrompt(ctx, []);
+  if (digits === '2') return destinationOrRequested(ctx, []);
   return menuPrompt(ctx, digits ? [ctx.talk.line('invalidChoice')] : []);
 }
 

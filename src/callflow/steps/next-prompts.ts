@@ -26,9 +26,3 @@ export async function destinationPrompt(ctx: Ctx, before: PromptLine[]): Promise
     before,
   });
 }
-
-/** After the password (or without one): the credit menu when the extension offers it, else the destination. */
-export async function afterAuth(ctx: Ctx, before: PromptLine[]): Promise<string> {
-  if (ctx.ext.callback.allowCreditQuery) return menuPrompt(ctx, before);
-  return destinationPrompt(ctx, before);
-}

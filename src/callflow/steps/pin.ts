@@ -4,7 +4,8 @@ import { countWrongPin } from '../pin-lockout';
 import { recordEvent, timelineEntry } from '../../domain/call-sessions/session-events';
 import { sayAndHangup } from '../twiml';
 import { countOnceReporting, type Ctx, endSession } from './context';
-import { afterAuth, pinPrompt } from './next-prompts';
+import { afterAuth } from './after-auth';
+import { pinPrompt } from './next-prompts';
 
 /** Wrong PINs a session may enter before it ends (each also counts toward the target's lockout). */
 const PIN_TRIES = 3;

@@ -10,7 +10,7 @@ import { timelineEntry } from './session-events';
  */
 
 /**
- * Starts an attempt for each queued session of `ids`, in two commands for the whole batch (a burst of
+ * Starts an attempt for each queued (or scheduled) session of `ids`, in two commands for the whole batch (a burst of
  * callbacks falls due together). A session moves once: asked for twice in one batch, only the first
  * gets it; the others (and sessions no longer queued) get null.
  */
@@ -18,7 +18,8 @@ export async function beginAttempts(db: Connection, ids: Types.ObjectId[], now: 
   const sessions = callSessionModel(db);
   const attemptToken = randomUUID();
   await sessions.updateMany(
-    { _id: { $in: ids }, status: 'queued', target: { $ne: null } },
+    // A scheduled callback's job falls due at its time: it starts like a queued one.
+    { _id: { $in: ids }, status: { $in: ['queued', 'scheduled'] }, target: { $ne: null } },
     {
       $set: {
         status: 'calling',

@@ -1,7 +1,7 @@
 import type { Connection, Types } from 'mongoose';
-import { ACTIVE_STATUSES, callSessionModel, type CallSessionDoc, type TimelineEntry } from '../../../models/call-session';
+import { ACTIVE_STATUSES, callSessionModel, type CallSessionDoc, type SessionOrigin, type SessionStatus, type TimelineEntry } from '../../../models/call-session';
 
-export type { CallSessionDoc, TimelineEntry };
+export type { CallSessionDoc, SessionOrigin, SessionStatus, TimelineEntry };
 
 /**
  * Call sessions (models/call-session.ts), the reads every part of the call flow shares. The writes live

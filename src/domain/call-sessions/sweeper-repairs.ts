@@ -25,7 +25,7 @@ export async function releaseStaleLocks(db: Connection, olderThan: Date, batch: 
   return released;
 }
 
-/** A session that is queued with no live job (a crash between writes) gets its job back; one stuck ringing ends. */
+/** A session that is queued (or scheduled and overdue) with no live job (a crash between writes) gets its job back; one stuck ringing ends. */
 export async function requeueOrphans(db: Connection, now: Date, batch: number): Promise<number> {
   const cutoff = new Date(now.getTime() - 60_000);
   let repaired = 0;
@@ -49,7 +49,12 @@ export async function requeueOrphans(db: Connection, now: Date, batch: number): 
     .find({ status: 'queued', updatedAt: { $lt: cutoff } })
     .limit(batch)
     .lean();
-  for (const s of queued) {
+  // A scheduled callback past its time whose job is gone (a crash between the session and its job).
+  const overdue = await callSessionModel(db)
+    .find({ status: 'scheduled', 'requested.dueAt': { $lt: cutoff } })
+    .limit(batch)
+    .lean();
+  for (const s of [...queued, ...overdue]) {
     if (await hasJob(db, s._id, true)) continue;
     if (await queuePlacement(db, s._id, s.callback.attempts + 1, now)) repaired++;
   }

@@ -39,6 +39,7 @@ describe('config API: callback extensions', () => {
       language: 'en-US',
       defaultLanguage: null,
       voice: null,
+      quietHours: null,
       prompts: {},
     });
     assert.deepEqual(res.body.callerId, {

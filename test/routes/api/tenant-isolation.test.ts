@@ -29,6 +29,7 @@ const SAMPLE_BODIES: Record<string, (ids: Ids) => object> = {
   'post /extensions/:id/authorized-callers/:callerId/credit': () => ({ amount: '1.00' }),
   'post /sounds': (ids) => ({ name: 'x', url: 'https://sounds.example.com/a.mp3', clientId: ids.clientId }),
   'patch /sounds/:id': () => ({ name: 'y' }),
+  'post /callbacks': (ids) => ({ extensionId: ids.extensionId, number: '+12025550143' }),
 };
 
 interface Ids {
@@ -40,6 +41,7 @@ interface Ids {
   callerId: string;
   soundId: string;
   apiKeyId: string;
+  callbackId: string;
 }
 
 function fillPath(path: string, ids: Ids): string {
@@ -52,6 +54,7 @@ function fillPath(path: string, ids: Ids): string {
     extensions: ids.extensionId,
     sounds: ids.soundId,
     'api-keys': ids.apiKeyId,
+    callbacks: ids.callbackId,
   };
   return `/api${path.replace(':id', idFor[first!] ?? 'unknown').replace(':callerId', ids.callerId)}`;
 }
@@ -59,7 +62,7 @@ function fillPath(path: string, ids: Ids): string {
 describe('config API: tenant isolation on every route (generated from the route table)', () => {
   it("when client B's key is used on client A's objects, then every route answers 404 or shows none of them", async function () {
     this.timeout(180_000);
-    const { app } = createTestApp();
+    const { app, clock } = createTestApp();
     const admin = apiAs(app);
     const a = await createClientWithKey(app);
     const b = await createClientWithKey(app);
@@ -69,6 +72,8 @@ describe('config API: tenant isolation on every route (generated from the route 
     const caller = await a.api.post(`/api/extensions/${ext.body.id}/authorized-callers`, { number: '+12025550143', credit: '5.00' }).expect(201);
     const sound = await a.api.post('/api/sounds', { name: 'A sound', url: 'https://sounds.example.com/a.mp3' }).expect(201);
     const keys = await admin.get(`/api/clients/${a.clientId}/api-keys`).expect(200);
+    const at = new Date(clock.now().getTime() + 3600_000).toISOString();
+    const callback = await a.api.post('/api/callbacks', { extensionId: ext.body.id, number: '+12025550143', at }).expect(202);
     const ids: Ids = {
       clientId: a.clientId,
       rateTableId: a.rateTableId,
@@ -78,8 +83,9 @@ describe('config API: tenant isolation on every route (generated from the route 
       callerId: caller.body.id,
       soundId: sound.body.id,
       apiKeyId: keys.body.items[0].id,
+      callbackId: callback.body.id,
     };
-    const aIds = [ids.clientId, ids.numberId, ids.extensionId, ids.callerId, ids.soundId, ids.apiKeyId];
+    const aIds = [ids.clientId, ids.numberId, ids.extensionId, ids.callerId, ids.soundId, ids.apiKeyId, ids.callbackId];
 
     const routes = apiRouteTable(TEST_PUBLIC_BASE_URL).filter((r) => !r.public);
     assert.ok(routes.length >= 40, `only ${routes.length} routes`);
@@ -113,6 +119,8 @@ describe('config API: tenant isolation on every route (generated from the route 
     await a.api.get(`/api/numbers/${ids.numberId}`).expect(200);
     const clientAfter = await a.api.get(`/api/clients/${ids.clientId}`).expect(200);
     assert.equal(clientAfter.body.balance, '10.00');
+    const callbackAfter = await a.api.get(`/api/calls/${ids.callbackId}`).expect(200);
+    assert.equal(callbackAfter.body.status, 'scheduled');
     assert.equal(checked.length, routes.length);
   });
 });
