@@ -1,4 +1,4 @@
-import { normalizeDestination } from './destination';
+import { normalizeTypedDestination } from './destination';
 
 /**
  * The destination an SMS asks for: a body that is nothing but a phone number, written the way people
@@ -27,6 +27,5 @@ export function parseSmsDestination(body: string | undefined, sender: string): s
   if (trimmed.length > MAX_BODY) return null;
   const compact = trimmed.replace(SEPARATORS, '');
   if (!WRITTEN_NUMBER.test(compact)) return null;
-  // A keypad writes + as *: the same reading as a destination keyed in on the call.
-  return normalizeDestination(compact.replace(/^\+/, '*'), sender).ok ? compact : null;
+  return normalizeTypedDestination(compact, sender).ok ? compact : null;
 }
