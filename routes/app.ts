@@ -64,7 +64,6 @@ export function createApp(deps: AppDeps): Express {
   voice.use(voiceErrorHandler);
   app.use('/voice', voice);
   app.use('/sms', smsRoutes(deps, { bodyLimit: BODY_LIMIT }));
-
   app.use('/console', consoleRoutes());
   app.use('/api/docs/assets', apiDocsAssets());
 
