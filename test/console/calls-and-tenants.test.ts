@@ -101,11 +101,18 @@ describe('console: tenants, calls and the other pages (headless Chromium)', func
     const link = page.locator('tbody tr a').first();
     await link.waitFor();
     assert.equal(await page.locator('tbody tr').count(), 1);
-    assert.equal(await page.locator('tbody tr td').nth(3).textContent(), 'completed');
+    assert.equal(await page.locator('tbody tr td').nth(3).textContent(), 'ring');
+    assert.equal(await page.locator('tbody tr td').nth(4).textContent(), 'completed');
     await page.getByLabel('Status').selectOption('refused');
     await page.getByRole('cell', { name: 'completed', exact: true }).waitFor({ state: 'detached' });
     await page.getByLabel('Status').selectOption('');
     await link.waitFor();
+    // The origin filter is the API's: a rung call is not among the API-requested ones.
+    await page.getByLabel('Origin').selectOption('api');
+    await page.getByRole('cell', { name: 'completed', exact: true }).waitFor({ state: 'detached' });
+    await page.getByLabel('Origin').selectOption('ring');
+    await link.waitFor();
+    await page.getByLabel('Origin').selectOption('');
     assert.deepEqual(await criticalViolations(page), []);
     await screenshot(page, 'calls');
     await link.click();

@@ -6,12 +6,14 @@ import { must, useLoad } from '../ui/load';
 
 const STATUSES = ['refused', 'ringing', 'scheduled', 'queued', 'calling', 'answered', 'completed', 'cancelled', 'failed'] as const;
 type Status = (typeof STATUSES)[number];
+const ORIGINS = ['ring', 'api', 'sms'] as const;
+type Origin = (typeof ORIGINS)[number];
 
 const initialExtension = () => new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('extensionId') ?? '';
 
-/** Calls with filters (status, extension, caller, date) and cursor paging. */
+/** Calls with filters (status, origin, extension, caller, date) and cursor paging. */
 export function CallsPage({ role }: { role: Role }) {
-  const [filters, setFilters] = useState({ status: '', extensionId: initialExtension(), caller: '', from: '', to: '' });
+  const [filters, setFilters] = useState({ status: '', origin: '', extensionId: initialExtension(), caller: '', from: '', to: '' });
   const [cursors, setCursors] = useState<string[]>([]);
   const exts = useLoad(async () => must(await api.GET('/api/extensions', { params: { query: { limit: 200 } } })).items, []);
   const cursor = cursors.at(-1);
@@ -20,6 +22,7 @@ export function CallsPage({ role }: { role: Role }) {
       limit: 25,
       ...(cursor ? { cursor } : {}),
       ...(filters.status ? { status: filters.status as Status } : {}),
+      ...(filters.origin ? { origin: filters.origin as Origin } : {}),
       ...(filters.extensionId ? { extensionId: filters.extensionId } : {}),
       ...(filters.from ? { from: new Date(`${filters.from}T00:00:00Z`).toISOString() } : {}),
       ...(filters.to ? { to: new Date(`${filters.to}T23:59:59Z`).toISOString() } : {}),
@@ -30,13 +33,14 @@ export function CallsPage({ role }: { role: Role }) {
     setCursors([]);
     setFilters((f) => ({ ...f, [k]: v }));
   };
-  // The caller filter narrows the page shown (the API filters by status, extension and date).
+  // The caller filter narrows the page shown (the API filters by status, origin, extension and date).
   const items = (page.data?.items ?? []).filter((c) => !filters.caller || c.callerNumber.includes(filters.caller));
   return (
     <section>
       <h1>Calls</h1>
       <form class="inline filters" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Status" value={filters.status} onChange={set('status')} options={[['', 'any'], ...STATUSES.map((s): [string, string] => [s, s])]} />
+        <SelectField label="Origin" value={filters.origin} onChange={set('origin')} options={[['', 'any'], ...ORIGINS.map((o): [string, string] => [o, o])]} />
         <SelectField
           label="Extension"
           value={filters.extensionId}
@@ -54,6 +58,7 @@ export function CallsPage({ role }: { role: Role }) {
             <th>When</th>
             <th>Caller</th>
             <th>Called</th>
+            <th>Origin</th>
             <th>Status</th>
             <th>Reason</th>
             <th>Destination</th>
@@ -69,6 +74,7 @@ export function CallsPage({ role }: { role: Role }) {
               </td>
               <td>{c.callerNumber}</td>
               <td>{c.calledNumber}</td>
+              <td>{c.origin}</td>
               <td>{c.status}</td>
               <td>{c.reason}</td>
               <td>{c.destination ?? '-'}</td>
