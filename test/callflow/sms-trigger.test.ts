@@ -99,6 +99,17 @@ describe('SMS trigger: POST /sms/incoming asks for a callback', function () {
     assert.equal((await sessionOfSms(r.sid))?.requested?.destination, '+12025550186');
   });
 
+  it('when the SMS comes inside the extension quiet hours, then the reply gives the time it will call, in UTC, and nothing is placed before then', async () => {
+    // The manual clock stands at 10:00 UTC (11:00 in Berlin): quiet until 13:15 Berlin, 12:15 UTC.
+    await rig.admin.patch(`/api/extensions/${rig.extensionId}`, { callback: { quietHours: { start: '10:30', end: '13:15', timeZone: 'Europe/Berlin' } } }).expect(200);
+    const r = await text(CALLER, 'hi');
+    assert.deepEqual(r.messages, ['Thank you. We will call you back at 2026-01-15 12:15 UTC.']);
+    const s = await sessionOfSms(r.sid);
+    assert.equal(s?.status, 'scheduled');
+    assert.equal(s?.requested?.dueAt.toISOString(), '2026-01-15T12:15:00.000Z');
+    assert.equal((await rig.runJobs(60_000)).length, 0, 'placed inside the quiet hours');
+  });
+
   it('when Twilio retries the same MessageSid, then the reply is the same and only one session, one job and one callback exist', async () => {
     const sid = messageSid();
     const first = await text(CALLER, 'hi', { sid });
