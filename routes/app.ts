@@ -10,6 +10,7 @@ import { apiDocsAssets } from './api-docs-assets';
 import { consoleRoutes } from './console';
 import { publicSoundRoutes } from './sounds-public';
 import { voiceRoutes } from './voice';
+import { smsRoutes } from './sms';
 import { buildApiRouter } from './http/build-router';
 import type { AppDeps } from '../src/deps';
 import { apiErrorHandler, apiNotFound } from './http/error-handlers';
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   });
   voice.use(voiceErrorHandler);
   app.use('/voice', voice);
-
+  app.use('/sms', smsRoutes(deps, { bodyLimit: BODY_LIMIT }));
   app.use('/console', consoleRoutes());
   app.use('/api/docs/assets', apiDocsAssets());
 

@@ -8,7 +8,8 @@ import { createTwilioClient } from '../src/twilio/rest-client';
 /**
  * `npm run twilio:connect [-- --dry-run]`: imports the account's Twilio numbers into the service's
  * "Twilio" channel and points each number that rings back to a callback extension at
- * `<public URL>/voice/incoming` (status callback `<public URL>/voice/status`).
+ * `<public URL>/voice/incoming` (status callback `<public URL>/voice/status`) and, when the number takes
+ * SMS, its messages at `<public URL>/sms/incoming` (an SMS asks for a callback).
  *
  * Needs: TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (without them: the local simulator's account on
  * SIMULATOR_PORT, for a dry try), ADMIN_API_KEY (or --api-key) for the running service at --service

@@ -7,6 +7,7 @@ import type { PartyBehaviour } from './dialed-party';
 import { KeyQueue, scriptedKeys, type KeySource } from './keypads';
 import { fastClock, realClock } from './sim-clock';
 import { describeNotice, runScenario, type ScenarioOutcome } from './scenario';
+import { runRequestScenario, runSmsScenario } from './request-scenarios';
 import type { PhoneAnswer } from './phone-answer';
 import { LocalTwilio } from './simulator';
 
@@ -15,6 +16,7 @@ import { LocalTwilio } from './simulator';
  * stand-in on SIMULATOR_PORT (the service in local mode sends its Twilio requests there), calls the
  * service number, shows the ring and the reject, rings again when the callback comes, and plays the
  * conversation. `--non-interactive --script "1234#,1,2,2025550186#"` runs it unattended (CI).
+ * `--sms "<body>"` asks for the callback by SMS instead of ringing, `--request` through the API.
  */
 const HELP = `usage: npm run phone -- [options]
   --from <E.164>          calling number (default +12025550143, the demo authorized caller)
@@ -32,7 +34,14 @@ const HELP = `usage: npm run phone -- [options]
   --real-time             non-interactive but with real waits (default: virtual time on the phone side)
   --expect <outcome>      exit non-zero unless the run ends so: completed | rejected | callback-busy | callback-no-answer
   --api-key <key>         an API key (default ADMIN_API_KEY): the phone then shows what each leg was charged
-  --plain                 no emoji in the output`;
+  --sms "<body>"          instead of calling, send an SMS from --from to --to (a body that is a phone number
+                          asks for that destination); prints the reply, then plays the callback if one comes
+  --request               instead of calling, ask the API for a callback to --from on the extension --to
+                          rings back to (POST /api/callbacks; needs --api-key or ADMIN_API_KEY), then play it
+  --destination <E.164>   with --request: the number to connect to (skips the destination prompt)
+  --at <ISO 8601>         with --request: when to call back (the phone waits until then, plus --callback-wait)
+  --plain                 no emoji in the output
+  (--expect rejected: no callback came, whatever asked for it)`;
 
 type CliValues = ReturnType<typeof parseCli>;
 
@@ -55,6 +64,10 @@ function parseCli() {
       expect: { type: 'string' },
       plain: { type: 'boolean', default: false },
       'api-key': { type: 'string' },
+      sms: { type: 'string' },
+      request: { type: 'boolean', default: false },
+      destination: { type: 'string' },
+      at: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -128,7 +141,7 @@ function buildSimulator(v: CliValues, interactive: boolean, print: Print, transc
       }
     },
   });
-  return { sim, port, accountSid: creds.accountSid };
+  return { sim, port, accountSid: creds.accountSid, authToken: creds.authToken };
 }
 
 /** The exit code: 1 on errors, REST violations or an outcome other than --expect. */
@@ -150,33 +163,54 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const misuse = optionMisuse(v);
+  if (misuse) {
+    console.error(`${misuse} (see --help)`);
+    return 2;
+  }
   const interactive = !v['non-interactive'];
   const service = (v.service ?? process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
   const print: Print = (line) => process.stdout.write(`${line}\n`);
   const transcript: string[] = [];
-  const { sim, port, accountSid } = buildSimulator(v, interactive, print, transcript);
+  const { sim, port, accountSid, authToken } = buildSimulator(v, interactive, print, transcript);
   try {
     await sim.start();
   } catch (err) {
     console.error(`cannot start the simulator on 127.0.0.1:${port}: ${(err as Error).message}`);
     return 2;
   }
-  print(`local Twilio simulator on 127.0.0.1:${port} (account ${accountSid}); calling ${v.to} from ${v.from} via ${service}`);
+  const apiKey = v['api-key'] ?? process.env.ADMIN_API_KEY;
+  const how = v.sms !== undefined ? `texting ${v.to} from ${v.from}` : v.request ? `asking the API for a callback to ${v.from} on ${v.to}` : `calling ${v.to} from ${v.from}`;
+  print(`local Twilio simulator on 127.0.0.1:${port} (account ${accountSid}); ${how} via ${service}`);
   try {
-    const r = await runScenario(
-      sim,
-      { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000, apiKey: v['api-key'] ?? process.env.ADMIN_API_KEY },
-      (l) => {
-        transcript.push(l);
-        print(l);
-      },
-    );
+    const onLine = (l: string) => {
+      transcript.push(l);
+      print(l);
+    };
+    const common = { serviceUrl: service, from: v.from!, to: v.to!, callbackWaitMs: Number(v['callback-wait']) * 1000, apiKey };
+    let r: { outcome: ScenarioOutcome; errors: string[] };
+    if (v.sms !== undefined) r = await runSmsScenario(sim, { ...common, body: v.sms, accountSid, authToken }, onLine);
+    else if (v.request) {
+      if (!apiKey) {
+        console.error('--request needs an API key: --api-key or ADMIN_API_KEY (the operator key printed by the service on its first start)');
+        return 2;
+      }
+      r = await runRequestScenario(sim, { ...common, apiKey, destination: v.destination, at: v.at }, onLine);
+    } else r = await runScenario(sim, common, onLine);
     return report(print, v.expect, r.outcome, r.errors, sim.standin.violations);
   } finally {
     if (interactive && process.stdin.isTTY) process.stdin.setRawMode(false);
     process.stdin.pause();
     await sim.stop();
   }
+}
+
+/** Options that do not go together, or a --at that is no time. */
+function optionMisuse(v: CliValues): string | null {
+  if (v.sms !== undefined && v.request) return '--sms and --request are two ways to ask: give one';
+  if (!v.request && (v.destination !== undefined || v.at !== undefined)) return '--destination and --at go with --request (an SMS body that is a number is its destination)';
+  if (v.at !== undefined && Number.isNaN(Date.parse(v.at))) return `--at must be an ISO 8601 time, not "${v.at}"`;
+  return null;
 }
 
 function partyFrom(kind: string, answerAfterS: number, talkS: number): PartyBehaviour {

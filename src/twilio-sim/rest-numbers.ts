@@ -7,8 +7,41 @@ export interface NumberSeed {
   phoneNumber: string;
   friendlyName?: string;
   voiceUrl?: string;
+  smsUrl?: string;
+  smsMethod?: 'GET' | 'POST';
+  /** What the number can do (default: voice and SMS). */
+  capabilities?: { voice?: boolean; sms?: boolean; mms?: boolean; fax?: boolean };
   sid?: string;
 }
+
+/**
+ * The form fields UpdateIncomingPhoneNumber takes that the stand-in stores, each on the resource field
+ * of the same name (SmsUrl -> sms_url). Twilio ignores any other field; AccountSid (moving the number
+ * to a subaccount) and ApiVersion are not simulated.
+ */
+const UPDATABLE = new Set([
+  'FriendlyName',
+  'SmsApplicationSid',
+  'SmsFallbackMethod',
+  'SmsFallbackUrl',
+  'SmsMethod',
+  'SmsUrl',
+  'StatusCallback',
+  'StatusCallbackMethod',
+  'VoiceApplicationSid',
+  'VoiceCallerIdLookup',
+  'VoiceFallbackMethod',
+  'VoiceFallbackUrl',
+  'VoiceMethod',
+  'VoiceUrl',
+  'EmergencyStatus',
+  'EmergencyAddressSid',
+  'TrunkSid',
+  'VoiceReceiveMode',
+  'IdentitySid',
+  'AddressSid',
+  'BundleSid',
+]);
 
 const NUMBER_SCHEMA = 'api.v2010.account.incoming_phone_number';
 
@@ -43,7 +76,7 @@ export class NumberStore {
       address_requirements: 'none',
       api_version: '2010-04-01',
       beta: false,
-      capabilities: { voice: true, sms: true, mms: false, fax: false },
+      capabilities: { voice: true, sms: true, mms: false, fax: false, ...n.capabilities },
       date_created: now,
       date_updated: now,
       friendly_name: n.friendlyName ?? n.phoneNumber,
@@ -54,8 +87,8 @@ export class NumberStore {
       sms_application_sid: null,
       sms_fallback_method: 'POST',
       sms_fallback_url: null,
-      sms_method: 'POST',
-      sms_url: null,
+      sms_method: n.smsMethod ?? 'POST',
+      sms_url: n.smsUrl ?? null,
       status_callback: null,
       status_callback_method: 'POST',
       trunk_sid: null,
@@ -114,7 +147,7 @@ export class NumberStore {
     if (!n) return notFound(numberSid);
     // Form field VoiceUrl -> resource field voice_url, and so on.
     for (const [k, v] of Object.entries(p)) {
-      if (k === 'AccountSid') continue;
+      if (!UPDATABLE.has(k)) continue;
       const field = k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
       const value = one(v) ?? null;
       n[field] = field === 'voice_caller_id_lookup' ? value === 'true' : value;

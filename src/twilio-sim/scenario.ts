@@ -56,40 +56,50 @@ export async function runScenario(
   const before = sim.callbacks.length;
   const inbound = await sim.callService(p);
   if (inbound.outcome === 'error') errors.push(inbound.reason ?? 'error');
-  let callback: CallResult | null = null;
-  let outcome: ScenarioOutcome;
+  for (const d of inbound.dials) say(`[call]     charge basis, dial leg: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
   if (inbound.outcome !== 'rejected') {
-    outcome = inbound.outcome === 'error' ? 'error' : 'answered';
-  } else {
-    say(`[call]     waiting up to ${Math.round(p.callbackWaitMs / 1000)} s for the callback...`);
-    const leg = await sim.nextCallback(p.callbackWaitMs, before);
-    if (!leg) {
-      say('[call]     no callback.');
-      outcome = 'rejected';
-    } else {
-      await leg.done;
-      callback = leg.result;
-      if (callback?.outcome === 'error') errors.push(callback.reason ?? 'error');
-      if (callback) outcome = callback.outcome === 'error' ? 'error' : 'completed';
-      else outcome = leg.status === 'busy' ? 'callback-busy' : leg.status === 'no-answer' ? 'callback-no-answer' : 'callback-failed';
-    }
+    return { outcome: inbound.outcome === 'error' ? 'error' : 'answered', inbound, callback: null, transcript, errors };
   }
+  const { outcome, callback } = await playCallback(sim, { ...p, before }, say, errors);
+  return { outcome, inbound, callback, transcript, errors };
+}
+
+/**
+ * What follows a callback request, however it was made (a ring, an SMS, the API): wait for the
+ * callback placed after `before`, run it to its end, then show what it was billed on and charged.
+ * `waitLabel` tags the lines ("[call]", "[sms]"...). Errors of the leg are added to `errors`.
+ */
+export async function playCallback(
+  sim: LocalTwilio,
+  p: { serviceUrl: string; callbackWaitMs: number; apiKey?: string | undefined; before: number; waitLabel?: string },
+  say: (line: string) => void,
+  errors: string[],
+): Promise<{ outcome: ScenarioOutcome; callback: CallResult | null }> {
+  const tag = (p.waitLabel ?? '[call]').padEnd(10);
+  say(`${tag} waiting up to ${Math.round(p.callbackWaitMs / 1000)} s for the callback...`);
+  const leg = await sim.nextCallback(p.callbackWaitMs, p.before);
+  if (!leg) {
+    say(`${tag} no callback.`);
+    return { outcome: 'rejected', callback: null };
+  }
+  await leg.done;
+  const callback = leg.result;
+  if (!callback) return { outcome: leg.status === 'busy' ? 'callback-busy' : leg.status === 'no-answer' ? 'callback-no-answer' : 'callback-failed', callback };
+  if (callback.outcome === 'error') errors.push(callback.reason ?? 'error');
   // Both legs are billed (issue 11): the callback leg from its own CallDuration, each dial from its DialCallDuration.
-  if (callback) say(`[callback] charge basis, callback leg: CallDuration=${callback.durationS} s; the service bills it at the callback target's rate`);
-  for (const d of [...inbound.dials, ...(callback?.dials ?? [])]) {
-    say(`[callback] charge basis, dial leg: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
-  }
-  // This scenario's callback is the first one placed after it began (nextCallback's `before`).
-  const url = sim.callbacks[before]?.params.Url;
+  say(`[callback] charge basis, callback leg: CallDuration=${callback.durationS} s; the service bills it at the callback target's rate`);
+  for (const d of callback.dials) say(`[callback] charge basis, dial leg: DialCallDuration=${d.duration} s (${d.status}); the service bills from it`);
+  // The callback asked for is the first one placed after the request (nextCallback's `before`).
+  const url = sim.callbacks[p.before]?.params.Url;
   const sessionId = sessionIdOf(Array.isArray(url) ? url.at(-1) : url);
-  if (callback && sessionId && p.apiKey) {
+  if (sessionId && p.apiKey) {
     try {
       for (const c of await fetchLegCharges(p.serviceUrl, p.apiKey, sessionId)) say(describeLegCharge(c, null));
     } catch (err) {
       say(`[callback] the charges could not be read: ${(err as Error).message}`);
     }
-  } else if (callback) {
+  } else {
     say('[callback] (give --api-key, or set ADMIN_API_KEY, to see what each leg was charged)');
   }
-  return { outcome, inbound, callback, transcript, errors };
+  return { outcome: callback.outcome === 'error' ? 'error' : 'completed', callback };
 }

@@ -44,7 +44,8 @@ interface ServiceNumber {
   extensionId: string | null;
 }
 
-async function listAll<T>(api: ServiceApi, path: string): Promise<T[]> {
+/** Every item of a paged list of the config API (`?limit=100&cursor=...`), bounded to 1000 pages. */
+export async function listAll<T>(api: ServiceApi, path: string): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 1000; i++) {
@@ -71,14 +72,29 @@ export interface ConnectResult {
   dryRun: boolean;
 }
 
-/** Whether a Twilio number already sends its calls and status callbacks to these URLs, by POST. */
-function pointsAt(
-  n: { voiceUrl?: string | null; voiceMethod?: string | null; statusCallback?: string | null; statusCallbackMethod?: string | null },
-  voiceUrl: string,
-  statusCallback: string,
-): boolean {
+interface TwilioNumberWiring {
+  voiceUrl?: string | null;
+  voiceMethod?: string | null;
+  statusCallback?: string | null;
+  statusCallbackMethod?: string | null;
+  smsUrl?: string | null;
+  smsMethod?: string | null;
+  capabilities?: { sms?: boolean } | null;
+}
+interface Wiring {
+  voiceUrl: string;
+  statusCallback: string;
+  smsUrl: string;
+}
+
+/** A number that cannot receive SMS keeps its SMS URL as it is (Twilio's capabilities say so). */
+const takesSms = (n: TwilioNumberWiring) => n.capabilities?.sms !== false;
+
+/** Whether a Twilio number already sends its calls, status callbacks and (if it takes SMS) messages to these URLs, by POST. */
+function pointsAt(n: TwilioNumberWiring, w: Wiring): boolean {
   const post = (method: string | null | undefined) => (method ?? 'POST').toUpperCase() === 'POST';
-  return n.voiceUrl === voiceUrl && post(n.voiceMethod) && n.statusCallback === statusCallback && post(n.statusCallbackMethod);
+  const voice = n.voiceUrl === w.voiceUrl && post(n.voiceMethod) && n.statusCallback === w.statusCallback && post(n.statusCallbackMethod);
+  return voice && (!takesSms(n) || (n.smsUrl === w.smsUrl && post(n.smsMethod)));
 }
 
 export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceApi; publicUrl: string; dryRun: boolean; log?: (line: string) => void }): Promise<ConnectResult> {
@@ -86,6 +102,7 @@ export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceA
   const pub = opts.publicUrl.replace(/\/+$/, '');
   const voiceUrl = `${pub}/voice/incoming`;
   const statusCallback = `${pub}/voice/status`;
+  const smsUrl = `${pub}/sms/incoming`;
   const changes: ConnectChange[] = [];
   const unchanged: string[] = [];
   const verb = opts.dryRun ? 'would ' : '';
@@ -118,17 +135,20 @@ export async function connectNumbers(opts: { twilio: TwilioClient; api: ServiceA
       unchanged.push(n.phoneNumber);
       continue;
     }
-    if (pointsAt(n, voiceUrl, statusCallback)) {
+    if (pointsAt(n, { voiceUrl, statusCallback, smsUrl })) {
       unchanged.push(n.phoneNumber);
       continue;
     }
     changes.push({
       kind: 'point-number',
       number: n.phoneNumber,
-      detail: `${verb}point ${n.phoneNumber} (${n.sid}) at ${voiceUrl} [was ${n.voiceUrl || 'unset'}], status callback ${statusCallback} [was ${n.statusCallback || 'unset'}]`,
+      detail:
+        `${verb}point ${n.phoneNumber} (${n.sid}) at ${voiceUrl} [was ${n.voiceUrl || 'unset'}], status callback ${statusCallback} [was ${n.statusCallback || 'unset'}]` +
+        (takesSms(n) ? `, SMS ${smsUrl} [was ${n.smsUrl || 'unset'}]` : ', SMS left alone (the number takes none)'),
     });
     if (!opts.dryRun) {
-      await opts.twilio.incomingPhoneNumbers(n.sid).update({ voiceUrl, voiceMethod: 'POST', statusCallback, statusCallbackMethod: 'POST' });
+      const sms = takesSms(n) ? { smsUrl, smsMethod: 'POST' } : {};
+      await opts.twilio.incomingPhoneNumbers(n.sid).update({ voiceUrl, voiceMethod: 'POST', statusCallback, statusCallbackMethod: 'POST', ...sms });
     }
   }
 

@@ -178,6 +178,33 @@ describe('Twilio REST stand-in', function () {
     standin.assertNoViolations();
   });
 
+  it('when a number is updated with SmsUrl and SmsMethod, then they are stored and fetched as Twilio shows them, and the voice fields are kept', async () => {
+    const seeded = standin.addIncomingNumber({ phoneNumber: '+15550000009', voiceUrl: 'https://cb.example.com/voice' });
+    const sid = seeded.sid as string;
+    assert.equal(seeded.sms_url, null);
+    assert.equal(seeded.sms_method, 'POST', "Twilio's default");
+    const updated = await client.incomingPhoneNumbers(sid).update({ smsUrl: 'https://cb.example.com/sms/incoming', smsMethod: 'GET' });
+    assert.equal(updated.smsUrl, 'https://cb.example.com/sms/incoming');
+    assert.equal(updated.smsMethod, 'GET');
+    const fetched = await client.incomingPhoneNumbers(sid).fetch();
+    assert.equal(fetched.smsUrl, 'https://cb.example.com/sms/incoming');
+    assert.equal(fetched.voiceUrl, 'https://cb.example.com/voice');
+    assert.equal(standin.requests.at(-2)?.params.SmsMethod, 'GET');
+    standin.assertNoViolations();
+  });
+
+  it('when SmsMethod is not GET or POST, then the request is a violation and nothing is stored', async () => {
+    const sid = standin.addIncomingNumber({ phoneNumber: '+15550000008' }).sid as string;
+    const r = await rawPost(`/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json`, { SmsUrl: 'https://cb.example.com/sms', SmsMethod: 'PUT' });
+    assert.equal(r.status, 400);
+    assert.ok(
+      standin.violations.some((v) => /SmsMethod/.test(v)),
+      standin.violations.join('\n'),
+    );
+    assert.equal(standin.incomingNumbers().find((n) => n.sid === sid)?.sms_url, null);
+    standin.reset();
+  });
+
   it('an unknown route answers 404 with a Twilio-style error body', async () => {
     const r = await rawPost(`/2010-04-01/Accounts/${accountSid}/Nonsense.json`, {});
     assert.equal(r.status, 404);

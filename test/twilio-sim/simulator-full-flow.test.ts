@@ -1,117 +1,28 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { callSessionModel } from '../../models/call-session';
 import { clientModel } from '../../models/client';
 import { creditEntryModel } from '../../models/credit-entry';
-import { startBackgroundWork } from '../../src/callflow/background';
-import { systemClock } from '../../src/clock';
-import { fastClock, scriptedKeys, type PartyBehaviour } from '../../src/twilio-sim/interpreter';
-import { runScenario, describeNotice, type ScenarioResult } from '../../src/twilio-sim/scenario';
-import { LocalTwilio } from '../../src/twilio-sim/simulator';
-import { apiAs, createClientWithKey, type ApiAs } from '../support/api';
+import { runScenario, type ScenarioResult } from '../../src/twilio-sim/scenario';
 import { testDb } from '../support/database';
-import { createTestApp, TEST_ACCOUNT_SID, TEST_ADMIN_KEY, TEST_AUTH_TOKEN, type TestApp } from '../support/harness';
+import { TEST_ADMIN_KEY } from '../support/harness';
+import { DISCONNECT_SOUND, type PhoneRun, SERVICE_NUMBER, SIM_CALLER, seedDemo, startPhoneRun, stopPhoneRun } from '../support/phone-rig';
 
-/**
- * The scripted phone simulator against the real service: the service listens on loopback with a real
- * clock and its job runner; the simulator is its Twilio (REST stand-in) and the caller's phone. The
- * simulator's own clock is virtual, so a 5-minute dial takes no time; only the held ring (1 s) and the
- * reject-to-callback delay (3 s) are real.
- */
-const SERVICE_NUMBER = '+12025550100';
-const CALLER = '+12025550143';
-const DISCONNECT_SOUND = 'https://sounds.example.test/credit-ended.mp3';
-
-interface Run {
-  sim: LocalTwilio;
-  t: TestApp;
-  server: http.Server;
-  background: { stop(): Promise<void> };
-  base: string;
-  admin: ApiAs;
-}
-
-async function startRun(keys: string[], party: PartyBehaviour): Promise<Run & { transcript: string[] }> {
-  const transcript: string[] = [];
-  const sim = new LocalTwilio({
-    accountSid: TEST_ACCOUNT_SID,
-    authToken: TEST_AUTH_TOKEN,
-    clock: fastClock(),
-    keys: scriptedKeys(keys),
-    party: () => party,
-    phone: { kind: 'auto', afterS: 2 },
-    onNotice: (n) => {
-      const line = describeNotice(n, { emoji: false });
-      if (line) transcript.push(line);
-    },
-  });
-  const twilioBase = await sim.start();
-  let handler: http.RequestListener = (_req, res) => res.end();
-  const server = http.createServer((req, res) => handler(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const t = createTestApp({ env: { PUBLIC_BASE_URL: base }, twilioApiBaseUrl: twilioBase, clock: systemClock });
-  handler = t.app;
-  const background = startBackgroundWork(t.deps, { pollMs: 100, owner: 'sim-test' });
-  return { sim, t, server, background, base, admin: apiAs(t.app), transcript };
-}
-
-async function stopRun(r: Run): Promise<void> {
-  await r.background.stop();
-  r.server.closeAllConnections();
-  await new Promise<void>((res) => r.server.close(() => res()));
-  r.sim.standin.assertNoViolations();
-  await r.sim.stop();
-}
-
-/** The demo setup of local mode, through the API, with a 1 s ring and a small caller allowance. */
-async function seed(admin: ApiAs, app: TestApp['app']): Promise<{ clientId: string; extensionId: string }> {
-  const rt = await admin
-    .post('/api/rate-tables', {
-      name: 'Demo rates',
-      currency: 'USD',
-      rates: [{ prefix: '+1', perMinute: '0.0100', initialSeconds: 30, incrementSeconds: 6 }],
-    })
-    .expect(201);
-  const c = await createClientWithKey(app, { credit: '10.00', rateTableId: rt.body.id });
-  const ch = await admin.post('/api/channels', { name: 'Local PSTN', type: 'twilio', prefixes: [] }).expect(201);
-  const ext = await admin
-    .post('/api/extensions', {
-      clientId: c.clientId,
-      extensionNumber: '100',
-      name: 'Demo desk',
-      // The figures below are the dial leg's (a 5-minute limit on 0.05); both legs are priced in test/callflow/both-legs.test.ts.
-      callback: {
-        returnCalls: 'authorized',
-        triggerAfterSeconds: 1,
-        requireCallerPassword: true,
-        allowCreditQuery: true,
-        disconnectSound: DISCONNECT_SOUND,
-        chargeCallbackLeg: false,
-      },
-      callerId: {},
-    })
-    .expect(201);
-  await admin.post(`/api/channels/${ch.body.id}/numbers`, { number: SERVICE_NUMBER, clientId: c.clientId, extensionId: ext.body.id }).expect(201);
-  // 0.05 at 0.01/min: a 5-minute time limit, so a 400 s conversation is cut.
-  await admin.post(`/api/extensions/${ext.body.id}/authorized-callers`, { number: CALLER, password: '1234', credit: '0.05' }).expect(201);
-  return { clientId: c.clientId, extensionId: ext.body.id };
-}
+/** The scripted phone simulator against the real service (test/support/phone-rig.ts). */
+const CALLER = SIM_CALLER;
 
 const says = (r: ScenarioResult) => (r.callback?.events ?? []).flatMap((e) => (e.type === 'say' ? [e.text] : []));
 
 describe('phone simulator: the whole flow against the real service', function () {
   this.timeout(60_000);
-  let run: Run & { transcript: string[] };
+  let run: PhoneRun;
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' || process.env.SIM_TRANSCRIPT) console.log(run.transcript.join('\n'));
-    await stopRun(run);
+    await stopPhoneRun(run);
   });
 
   it('when the authorized caller rings and follows the prompts, then ring, busy reject, callback, PIN, credit, destination, dial cut by the time limit with the disconnect sound, and the charge', async () => {
-    run = await startRun(['1234#', '1', '2', '2025550186#'], { outcome: 'answer', answerAfterS: 2, talkS: 400 });
-    const { clientId } = await seed(run.admin, run.t.app);
+    run = await startPhoneRun(['1234#', '1', '2', '2025550186#'], { outcome: 'answer', answerAfterS: 2, talkS: 400 });
+    const { clientId } = await seedDemo(run.admin, run.t.app);
     const r = await runScenario(run.sim, { serviceUrl: run.base, from: CALLER, to: SERVICE_NUMBER, callbackWaitMs: 10_000 }, (l) => run.transcript.push(l));
 
     assert.deepEqual(r.errors, []);
@@ -157,8 +68,8 @@ describe('phone simulator: the whole flow against the real service', function ()
   });
 
   it('when the phone is given an API key and both legs are charged, then it prints what each leg was charged, as the service booked it', async () => {
-    run = await startRun(['1234#', '2', '2025550186#'], { outcome: 'answer', answerAfterS: 2, talkS: 60 });
-    const { extensionId, clientId } = await seed(run.admin, run.t.app);
+    run = await startPhoneRun(['1234#', '2', '2025550186#'], { outcome: 'answer', answerAfterS: 2, talkS: 60 });
+    const { extensionId, clientId } = await seedDemo(run.admin, run.t.app);
     await run.admin.patch(`/api/extensions/${extensionId}`, { callback: { chargeCallbackLeg: true } }).expect(200);
     const r = await runScenario(run.sim, { serviceUrl: run.base, from: CALLER, to: SERVICE_NUMBER, callbackWaitMs: 10_000, apiKey: TEST_ADMIN_KEY }, (l) => run.transcript.push(l));
     assert.deepEqual(r.errors, []);
@@ -177,8 +88,8 @@ describe('phone simulator: the whole flow against the real service', function ()
   });
 
   it('when the caller enters a wrong password three times, then the callback ends with the goodbye and nothing is dialed', async () => {
-    run = await startRun(['1111#', '2222#', '3333#'], { outcome: 'answer', answerAfterS: 2, talkS: 10 });
-    await seed(run.admin, run.t.app);
+    run = await startPhoneRun(['1111#', '2222#', '3333#'], { outcome: 'answer', answerAfterS: 2, talkS: 10 });
+    await seedDemo(run.admin, run.t.app);
     const r = await runScenario(run.sim, { serviceUrl: run.base, from: CALLER, to: SERVICE_NUMBER, callbackWaitMs: 10_000 }, (l) => run.transcript.push(l));
 
     assert.deepEqual(r.errors, []);
@@ -193,8 +104,8 @@ describe('phone simulator: the whole flow against the real service', function ()
   });
 
   it('when a hidden caller (From=anonymous) rings, then the call is rejected and no callback is placed', async () => {
-    run = await startRun([], { outcome: 'answer', answerAfterS: 2, talkS: 10 });
-    await seed(run.admin, run.t.app);
+    run = await startPhoneRun([], { outcome: 'answer', answerAfterS: 2, talkS: 10 });
+    await seedDemo(run.admin, run.t.app);
     const r = await runScenario(run.sim, { serviceUrl: run.base, from: 'anonymous', to: SERVICE_NUMBER, callbackWaitMs: 5_000 }, (l) => run.transcript.push(l));
 
     assert.deepEqual(r.errors, []);

@@ -12,6 +12,7 @@ const PUBLIC = 'https://callback.example.ngrok.app';
 const RINGS_BACK = '+12025550100';
 const UNKNOWN = '+12025550111';
 const NO_EXTENSION = '+12025550122';
+const VOICE_ONLY = '+12025550133';
 
 describe('twilio:connect: wiring Twilio numbers to the service', function () {
   this.timeout(60_000);
@@ -20,6 +21,9 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
   let server: http.Server;
   let serviceUrl: string;
   let twilioBase: string;
+  let channelId: string;
+  let extensionId: string;
+  let clientId: string;
   const lines: string[] = [];
 
   beforeEach(async () => {
@@ -37,6 +41,9 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
     const ext = await admin.post('/api/extensions', { clientId: c.clientId, extensionNumber: '100', name: 'Desk', callback: { returnCalls: 'caller' } }).expect(201);
     await admin.post(`/api/channels/${ch.body.id}/numbers`, { number: RINGS_BACK, clientId: c.clientId, extensionId: ext.body.id }).expect(201);
     await admin.post(`/api/channels/${ch.body.id}/numbers`, { number: NO_EXTENSION, clientId: c.clientId }).expect(201);
+    channelId = ch.body.id;
+    extensionId = ext.body.id;
+    clientId = c.clientId;
     standin.addIncomingNumber({ phoneNumber: RINGS_BACK, voiceUrl: 'https://demo.twilio.com/welcome/voice/' });
     standin.addIncomingNumber({ phoneNumber: UNKNOWN });
     standin.addIncomingNumber({ phoneNumber: NO_EXTENSION });
@@ -70,6 +77,8 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
     );
     assert.equal(updates(), 0);
     assert.equal(byNumber(RINGS_BACK).voice_url, 'https://demo.twilio.com/welcome/voice/');
+    assert.equal(byNumber(RINGS_BACK).sms_url, null);
+    assert.match(lines.find((l) => /would point \+12025550100/.test(l))!, /SMS https:\/\/callback\.example\.ngrok\.app\/sms\/incoming \[was unset\]/);
     assert.equal((await serviceNumbers()).length, 2);
   });
 
@@ -80,8 +89,12 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
     assert.equal(n.voice_method, 'POST');
     assert.equal(n.status_callback, `${PUBLIC}/voice/status`);
     assert.equal(n.status_callback_method, 'POST');
+    assert.equal(n.sms_url, `${PUBLIC}/sms/incoming`);
+    assert.equal(n.sms_method, 'POST');
     assert.equal(byNumber(UNKNOWN).voice_url, null, 'an imported number rings back to nothing yet');
+    assert.equal(byNumber(UNKNOWN).sms_url, null);
     assert.equal(byNumber(NO_EXTENSION).voice_url, null);
+    assert.equal(byNumber(NO_EXTENSION).sms_url, null);
     const imported = (await serviceNumbers()).find((x) => x.number === UNKNOWN);
     assert.equal(imported?.channel.name, TWILIO_CHANNEL_NAME);
     assert.equal(imported?.clientId, null);
@@ -97,6 +110,41 @@ describe('twilio:connect: wiring Twilio numbers to the service', function () {
     assert.equal(updates(), before);
     assert.equal((await apiAs(t.app).get('/api/channels').expect(200)).body.items.length, channelsBefore);
     assert.match(lines.join('\n'), /nothing to change/);
+  });
+
+  it('when only the SMS URL of a connected number was changed since, then the next run points it back, by POST, and touches nothing else', async () => {
+    await run(false);
+    const sid = byNumber(RINGS_BACK).sid as string;
+    const twilio = createTwilioClient({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, apiBaseUrl: twilioBase });
+    await twilio.incomingPhoneNumbers(sid).update({ smsUrl: 'https://demo.twilio.com/welcome/sms/reply', smsMethod: 'GET' });
+    assert.equal(byNumber(RINGS_BACK).sms_method, 'GET', 'the stand-in stores SmsMethod');
+    const before = updates();
+    const r = await run(false);
+    assert.deepEqual(
+      r.changes.map((c) => [c.kind, c.number]),
+      [['point-number', RINGS_BACK]],
+    );
+    assert.equal(updates(), before + 1);
+    const sent = standin.requests.filter((x) => x.operationId === 'UpdateIncomingPhoneNumber').at(-1)!.params;
+    assert.equal(sent.SmsUrl, `${PUBLIC}/sms/incoming`);
+    assert.equal(sent.SmsMethod, 'POST');
+    assert.equal(byNumber(RINGS_BACK).sms_url, `${PUBLIC}/sms/incoming`);
+    assert.equal(byNumber(RINGS_BACK).sms_method, 'POST');
+    assert.equal(byNumber(RINGS_BACK).voice_url, `${PUBLIC}/voice/incoming`);
+  });
+
+  it('when a number that rings back takes no SMS, then only its voice webhooks are set, and a second run leaves it alone', async () => {
+    standin.addIncomingNumber({ phoneNumber: VOICE_ONLY, capabilities: { sms: false } });
+    await apiAs(t.app).post(`/api/channels/${channelId}/numbers`, { number: VOICE_ONLY, clientId, extensionId }).expect(201);
+    await run(false);
+    const sid = byNumber(VOICE_ONLY).sid;
+    const sent = standin.requests.find((x) => x.operationId === 'UpdateIncomingPhoneNumber' && x.path.endsWith(`/${sid}.json`))?.params;
+    assert.ok(sent, 'the voice-only number was not pointed at the service');
+    assert.equal(sent.VoiceUrl, `${PUBLIC}/voice/incoming`);
+    assert.equal(sent.SmsUrl, undefined);
+    assert.equal(byNumber(VOICE_ONLY).sms_url, null);
+    const r = await run(false);
+    assert.deepEqual(r.changes, []);
   });
 
   it('when PUBLIC_BASE_URL is not set, then the https URL of the local ngrok agent API is used', async () => {
