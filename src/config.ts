@@ -66,6 +66,7 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
     JOB_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
     SIMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(3999),
+    EVENTS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
@@ -107,6 +108,11 @@ export interface Config {
   jobConcurrency: number;
   /** Local mode: the loopback port of the phone simulator (`npm run phone`), Twilio's stand-in. */
   simulatorPort: number;
+  /**
+   * Event webhooks may go to private, loopback and other non-public addresses, and over http: (tests,
+   * closed networks). Off by default: a client must not reach the operator's own network through us.
+   */
+  eventsAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -153,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     jobConcurrency: e.JOB_CONCURRENCY,
     simulatorPort: e.SIMULATOR_PORT,
+    eventsAllowPrivateNetworks: e.EVENTS_ALLOW_PRIVATE_NETWORKS === 'true',
   };
 }

@@ -5,6 +5,7 @@ import { creditEntryModel } from '../../../models/credit-entry';
 import { reservationModel, type ReservationDoc } from '../../../models/reservation';
 import { isDuplicateKey } from '../../db/duplicate-key';
 import { callCost, MAX_TALK_SECONDS, reservationFor, type Rate } from '../../billing/rating';
+import { emitChargeApplied } from '../events/emit';
 
 export type { ReservationDoc };
 
@@ -164,8 +165,22 @@ export async function settleReservation(
       { returnDocument: 'after' },
     )
     .lean();
-  const balanceAfter = client?.balance ?? (await clientModel(db).findById(claimed.clientId).lean())?.balance ?? null;
-  await insertEntry(db, {
+  const owner = client ?? (await clientModel(db).findById(claimed.clientId).lean());
+  const balanceAfter = owner?.balance ?? null;
+  // credit.low, when this charge crossed a subscriber's threshold, in the same round as the ledger entry.
+  const lowCredit =
+    owner && !owner.unlimitedCredit
+      ? emitChargeApplied(db, {
+          clientId: claimed.clientId,
+          sessionId: claimed.sessionId,
+          reservationId: claimed._id,
+          charge,
+          balanceAfter: owner.balance,
+          currency: owner.currency,
+          at: now,
+        })
+      : undefined;
+  const entry = insertEntry(db, {
     _id: claimed._id,
     clientId: claimed.clientId,
     authorizedCallerId: null,
@@ -177,6 +192,7 @@ export async function settleReservation(
     state: 'applied',
     createdAt: now,
   });
+  await Promise.all([entry, lowCredit]);
 
   if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
   await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
