@@ -51,9 +51,9 @@ export class CallflowRig {
     return this.t.app;
   }
 
-  async start(opts: { random?: () => number } = {}): Promise<void> {
+  async start(opts: { random?: () => number; env?: Record<string, string> } = {}): Promise<void> {
     const base = await this.standin.start();
-    this.t = createTestApp({ twilioApiBaseUrl: base, ...(opts.random ? { random: opts.random } : {}) });
+    this.t = createTestApp({ twilioApiBaseUrl: base, ...(opts.random ? { random: opts.random } : {}), ...(opts.env ? { env: opts.env } : {}) });
     this.runner = new JobRunner(this.t.deps, { 'place-callback': placeCallbackHandler(this.t.deps) }, { owner: 'test-runner' });
     this.admin = apiAs(this.t.app);
   }
