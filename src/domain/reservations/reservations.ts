@@ -158,6 +158,19 @@ export async function settleReservation(
   const note = `${callbackLeg ? 'callback leg' : 'dial leg'}: call to ${claimed.destination}, ${duration} s`;
   const charge = claimed.clientAmount > 0 ? Math.min(cost, claimed.clientAmount) : cost;
 
+  const balanceAfter = await settleClientSide(db, claimed, charge, note, now);
+
+  if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
+  await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
+  return { charge, balanceAfter, alreadySettled: false };
+}
+
+/**
+ * The client's side of a settlement: what it held back, less the charge, with its ledger entry and, when
+ * this charge crossed a subscriber's threshold, credit.low (in the same round as the entry). Returns the
+ * balance after it.
+ */
+async function settleClientSide(db: Connection, claimed: ReservationDoc, charge: number, note: string, now: Date): Promise<number | null> {
   const client = await clientModel(db)
     .findOneAndUpdate(
       { _id: claimed.clientId, pendingEntryIds: claimed._id },
@@ -167,7 +180,6 @@ export async function settleReservation(
     .lean();
   const owner = client ?? (await clientModel(db).findById(claimed.clientId).lean());
   const balanceAfter = owner?.balance ?? null;
-  // credit.low, when this charge crossed a subscriber's threshold, in the same round as the ledger entry.
   const lowCredit =
     owner && !owner.unlimitedCredit
       ? emitChargeApplied(db, {
@@ -193,10 +205,7 @@ export async function settleReservation(
     createdAt: now,
   });
   await Promise.all([entry, lowCredit]);
-
-  if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
-  await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
-  return { charge, balanceAfter, alreadySettled: false };
+  return balanceAfter;
 }
 
 /** The authorized caller ID's side of a settlement: what it held back, less its charge, with its ledger entry. */
