@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { earlierLiveJob, findDelivery, parseDeliveryJobKey, updateDelivery, type WebhookDeliveryDoc } from '../domain/events/delivery-store';
-import { eventFacts } from '../domain/events/event-facts';
+import { eventTimeOf } from './event-types';
+import { CONFIRM_WINDOW_MS, eventFacts } from '../domain/events/event-facts';
 import { currentWebhook } from '../domain/events/webhook-settings';
 import type { JobDoc } from '../domain/jobs/job-queue';
 import type { JobHandler, JobOutcome } from '../jobs/job-runner';
@@ -30,8 +31,13 @@ export function deliverEventHandler(deps: AppDeps): JobHandler {
   return async (job: JobDoc): Promise<JobOutcome> => {
     const key = parseDeliveryJobKey(job.key);
     const d = key ? await findDelivery(deps.db, key.id) : null;
-    if (d?.state !== 'pending') return { state: 'done' };
     const now = deps.clock.now();
+    // Its delivery and this job are written together: a delivery not there yet is waited for a while
+    // (its write failed and the webhook's retry writes it again), then the job is dropped.
+    if (!d && key && now.getTime() - eventTimeOf(key.order) < CONFIRM_WINDOW_MS) {
+      return { retryAt: new Date(now.getTime() + FACTS_WAIT_MS), error: 'no delivery stored yet', countsAsTry: false };
+    }
+    if (d?.state !== 'pending') return { state: 'done' };
     const earlier = await earlierLiveJob(deps.db, job);
     if (earlier) {
       const at = Math.max(now.getTime() + WAIT_MS, earlier.dueAt.getTime());

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { jobModel } from '../../models/job';
 import { webhookDeliveryModel } from '../../models/webhook-delivery';
 import { placeCallbackHandler } from '../../src/callflow/place-callback';
+import { placedEvent } from '../../src/domain/events/call-events';
+import { emitCallEvent } from '../../src/domain/events/emit';
 import { deliverEventHandler } from '../../src/events/delivery-job';
 import { verifySignature } from '../../src/events/signature';
 import { JobRunner } from '../../src/jobs/job-runner';
@@ -152,6 +154,24 @@ describe("events: delivery of a call's events to the client's webhook", () => {
     await deliverAll(rig);
     assert.deepEqual(receiver.types(), ['call.completed']);
     assert.equal(await webhookDeliveryModel(testDb()).countDocuments({ clientId: rig.clientId, type: 'call.completed' }), 1);
+  });
+
+  it('when an event was stored beside a write that never landed, then it waits a while and is dropped, never sent', async () => {
+    rig = await startRig();
+    await rig.seed();
+    await subscribe(rig, receiver.url(), { events: ['callback.placed'] });
+    const ring = await rig.incoming(CALLER);
+    const session = await sessionOf(ring.callSid);
+    // As if attempt 7's placement write had failed after its event was stored.
+    await emitCallEvent(testDb(), placedEvent(session!, 7, 'CA00000000000000000000000000000077', rig.t.clock.now()));
+    await rig.runner.runDue();
+    const waiting = await webhookDeliveryModel(testDb()).findOne({ clientId: rig.clientId, 'data.attempt': 7 }).lean();
+    assert.equal(waiting!.state, 'pending');
+    rig.t.clock.advance(6 * 60_000);
+    await rig.runner.runDue();
+    const dropped = await webhookDeliveryModel(testDb()).findById(waiting!._id).lean();
+    assert.deepEqual([dropped!.state, dropped!.attempts, dropped!.lastError], ['cancelled', 0, 'the state this event describes was never reached']);
+    assert.ok(!receiver.received.some((r) => r.json.data.attempt === 7), 'the event of a write that never landed was sent');
   });
 
   it('when nobody subscribes, then a whole call stores no delivery and no delivery job', async () => {
