@@ -127,7 +127,11 @@ async function resumeAttempt(deps: AppDeps, job: JobDoc): Promise<CallSessionDoc
   const current = await findSession(db, job.sessionId);
   if (!current?.target) return { state: 'cancelled', error: 'no session' };
   if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
-  if (current.callback.callSid) return { state: 'done' };
+  if (current.callback.callSid) {
+    // Recorded, but the run that placed it may have failed to store its event: the same id, stored once.
+    await emitCallEvent(db, placedEvent(current, current.callback.attempts, current.callback.callSid, now()));
+    return { state: 'done' };
+  }
   const adopted = await findUnrecordedCall(deps, current);
   if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
   if (adopted) {

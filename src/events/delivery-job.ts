@@ -1,6 +1,5 @@
 import type { AppDeps } from '../deps';
 import { earlierLiveJob, findDelivery, parseDeliveryJobKey, updateDelivery, type WebhookDeliveryDoc } from '../domain/events/delivery-store';
-import { eventTimeOf } from './event-types';
 import { CONFIRM_WINDOW_MS, eventFacts } from '../domain/events/event-facts';
 import { currentWebhook } from '../domain/events/webhook-settings';
 import type { JobDoc } from '../domain/jobs/job-queue';
@@ -15,6 +14,8 @@ export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
 /** How often a later event of a call looks again whether the earlier one is out, and a waiting event whether its state is stored. */
 const WAIT_MS = 2_000;
 const FACTS_WAIT_MS = 15_000;
+/** A job whose delivery is missing looks again this often (each FACTS_WAIT_MS apart): the confirmation window. */
+const MISSING_DELIVERY_TRIES = Math.ceil(CONFIRM_WINDOW_MS / FACTS_WAIT_MS);
 
 /** 10 s, 20 s, 40 s ... at most an hour: about thirty attempts within the 24 hours. */
 export function deliveryBackoffMs(attempts: number): number {
@@ -34,11 +35,11 @@ export function deliverEventHandler(deps: AppDeps): JobHandler {
     const now = deps.clock.now();
     // Its delivery and this job are written together: a delivery not there yet is waited for a while
     // (its write failed and the webhook's retry writes it again), then the job is dropped.
-    if (!d && key && now.getTime() - eventTimeOf(key.order) < CONFIRM_WINDOW_MS) {
-      return { retryAt: new Date(now.getTime() + FACTS_WAIT_MS), error: 'no delivery stored yet', countsAsTry: false };
+    if (!d && key && job.tries < MISSING_DELIVERY_TRIES) {
+      return { retryAt: new Date(now.getTime() + FACTS_WAIT_MS), error: 'no delivery stored yet', countsAsTry: true };
     }
     if (d?.state !== 'pending') return { state: 'done' };
-    const earlier = await earlierLiveJob(deps.db, job);
+    const earlier = await earlierLiveJob(deps.db, job, d);
     if (earlier) {
       const at = Math.max(now.getTime() + WAIT_MS, earlier.dueAt.getTime());
       return { retryAt: new Date(at), error: 'waiting for an earlier event of this call', countsAsTry: false };

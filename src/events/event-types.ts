@@ -24,6 +24,3 @@ export function deliveryOrder(type: EventType, at: Date): number {
 export function eventId(type: EventType, subjectId: string, seq: number): string {
   return `evt_${subjectId}_${type}_${seq}`;
 }
-
-/** The event time (ms) a delivery order was made from. */
-export const eventTimeOf = (order: number): number => Math.floor(order / 10);

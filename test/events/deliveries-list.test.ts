@@ -26,15 +26,17 @@ describe('events: the deliveries list', () => {
         ['b', b.clientId],
       ] as const) {
         const s = { _id: sessions[who], clientId: new Types.ObjectId(clientId), extensionId: new Types.ObjectId(), target: '+12025550143' };
-        // Emitted twice (a retried webhook): stored once per subscriber.
+        // Emitted twice (a retried webhook, a minute later): stored once per subscriber.
         await emitCallEvent(testDb(), queuedEvent(s, at));
-        await emitCallEvent(testDb(), queuedEvent(s, at));
+        await emitCallEvent(testDb(), queuedEvent(s, new Date(at.getTime() + 60_000)));
       }
       const own = await a.api.get('/api/webhook-deliveries').expect(200);
       assert.equal(own.body.items.length, 1);
       assert.deepEqual([own.body.items[0].clientId, own.body.items[0].subscriber, own.body.items[0].callId], [a.clientId, 'client', String(sessions.a)]);
       assert.equal(own.body.items[0].state, 'pending');
       assert.equal(own.body.items[0].eventId, `evt_${sessions.a}_callback.queued_0`);
+      assert.equal(own.body.items[0].createdAt, at.toISOString(), 'the first emission is the one kept');
+      assert.equal(await jobModel(testDb()).countDocuments({ type: 'deliver-event', sessionId: sessions.a }), 2, 'one job per subscriber');
       // Asking for another client's, or for the operator's deliveries, shows nothing.
       assert.equal((await a.api.get(`/api/webhook-deliveries?clientId=${b.clientId}`).expect(200)).body.items.length, 0);
       assert.equal((await a.api.get('/api/webhook-deliveries?subscriber=operator').expect(200)).body.items.length, 0);

@@ -26,15 +26,26 @@ export async function emitCallEvent(db: Connection, ev: CallEvent): Promise<void
   if (subs.length === 0) return;
   const id = eventId(ev.type, String(ev.sessionId), ev.seq);
   const data = { callId: String(ev.sessionId), clientId: String(ev.clientId), ...ev.data };
-  await Promise.all(subs.map((s) => store(db, s, { id, type: ev.type, clientId: ev.clientId, sessionId: ev.sessionId, at: ev.at, data })));
+  await Promise.all(subs.map((s) => store(db, s, { id, type: ev.type, clientId: ev.clientId, sessionId: ev.sessionId, subjectId: ev.sessionId, at: ev.at, data })));
 }
 
-function store(db: Connection, s: Subscription, e: { id: string; type: EventType; clientId: Types.ObjectId; sessionId: Types.ObjectId; at: Date; data: Record<string, unknown> }) {
+interface Stored {
+  id: string;
+  type: EventType;
+  clientId: Types.ObjectId;
+  sessionId: Types.ObjectId;
+  subjectId: Types.ObjectId;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+function store(db: Connection, s: Subscription, e: Stored) {
   return storeDelivery(db, {
     eventId: e.id,
     type: e.type,
     clientId: e.clientId,
     sessionId: e.sessionId,
+    subjectId: e.subjectId,
     subscriber: s.subscriber,
     eventAt: e.at,
     order: deliveryOrder(e.type, e.at),
@@ -71,6 +82,7 @@ export async function emitChargeApplied(db: Connection, c: ChargeApplied): Promi
         type: 'credit.low',
         clientId: c.clientId,
         sessionId: c.sessionId,
+        subjectId: c.reservationId,
         at: c.at,
         data: {
           clientId: String(c.clientId),
