@@ -1,4 +1,5 @@
 import { Schema, type Types, type Connection, type Model } from 'mongoose';
+import { storedWebhookSchema, type StoredWebhook } from './webhook-settings';
 
 /**
  * A client (tenant) of the operator. `balance` is integer ten-thousandths of `currency`; it is only
@@ -19,6 +20,8 @@ export interface ClientDoc {
   allowPrefixes: string[];
   denyPrefixes: string[];
   pendingEntryIds: Types.ObjectId[];
+  /** The client's own event webhook (models/webhook-settings.ts); null: none. */
+  webhook: StoredWebhook | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,6 +38,7 @@ export const clientSchema = new Schema<ClientDoc>(
     allowPrefixes: { type: [String], default: [] },
     denyPrefixes: { type: [String], default: [] },
     pendingEntryIds: { type: [Schema.Types.ObjectId], default: [] },
+    webhook: { type: storedWebhookSchema, default: null },
   },
   { collection: 'clients', versionKey: false, timestamps: true },
 );

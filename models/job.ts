@@ -9,7 +9,7 @@ export interface JobDoc {
   _id: Types.ObjectId;
   /** Idempotency key (e.g. `<session>:place:<attempt>`): writing the same job twice is a no-op. */
   key: string;
-  type: 'place-callback' | 'settle-reservation';
+  type: 'place-callback' | 'settle-reservation' | 'deliver-event';
   sessionId: Types.ObjectId;
   dueAt: Date;
   state: 'queued' | 'running' | 'done' | 'cancelled' | 'failed';

@@ -72,6 +72,7 @@ const envSchema = z
       .min(24, 'must be at least 24 characters (openssl rand -hex 24)')
       .regex(BEARER_KEY, 'may hold only the characters A-Z a-z 0-9 _ - . ~ + / = (at most 200), as "Authorization: Bearer <token>" accepts')
       .optional(),
+    EVENTS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
@@ -115,6 +116,11 @@ export interface Config {
   simulatorPort: number;
   /** The bearer token GET /metrics asks for; unset: /metrics does not exist (404). */
   metricsToken: string | undefined;
+  /**
+   * Event webhooks may go to private, loopback and other non-public addresses, and over http: (tests,
+   * closed networks). Off by default: a client must not reach the operator's own network through us.
+   */
+  eventsAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -162,5 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobConcurrency: e.JOB_CONCURRENCY,
     simulatorPort: e.SIMULATOR_PORT,
     metricsToken: e.METRICS_TOKEN,
+    eventsAllowPrivateNetworks: e.EVENTS_ALLOW_PRIVATE_NETWORKS === 'true',
   };
 }

@@ -24,6 +24,13 @@ describe('configuration from the environment', () => {
     assert.equal(c.logLevel, 'info');
     assert.equal(c.webhookSignatureCheck, true);
     assert.equal(c.jobConcurrency, 50);
+    assert.equal(c.eventsAllowPrivateNetworks, false);
+  });
+
+  it('when EVENTS_ALLOW_PRIVATE_NETWORKS is set, then only true or false is accepted', () => {
+    assert.equal(loadConfig({ EVENTS_ALLOW_PRIVATE_NETWORKS: 'true' }).eventsAllowPrivateNetworks, true);
+    assert.equal(loadConfig({ EVENTS_ALLOW_PRIVATE_NETWORKS: 'false' }).eventsAllowPrivateNetworks, false);
+    assert.ok(problemsOf({ EVENTS_ALLOW_PRIVATE_NETWORKS: 'yes' }).EVENTS_ALLOW_PRIVATE_NETWORKS);
   });
 
   it('when PORT is set and PUBLIC_BASE_URL is not, then the public URL follows the port', () => {

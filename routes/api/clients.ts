@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { createClient, deleteClient, listClients, loadClient, updateClient, type ClientDoc } from '../../src/domain/clients';
 import { changeClientCredit, clientLedger, loadEntry, type CreditEntryDoc } from '../../src/domain/ledger';
+import { rotateClientSecret, webhookChange } from '../../src/domain/events/webhook-settings';
 import { assertOwnClient, idOrNotFound } from '../../src/domain/tenant';
+import type { AppDeps } from '../../src/deps';
 import { defineRoute, type RouteSpec } from '../http/route-spec';
+import { presentWebhook, secretOut, webhookIn, webhookOut } from './webhook-schemas';
 import { currency, errorBody, idParams, money, moneyOut, moneyText, objectId, page, pageQuery, prefix, standardErrors, timestamp } from '../http/schemas';
 
 const clientFields = {
@@ -29,7 +32,10 @@ const createBody = z
   })
   .strict();
 
-const patchBody = z.object(clientFields).partial().strict();
+const patchBody = z
+  .object({ ...clientFields, webhook: webhookIn })
+  .partial()
+  .strict();
 
 export const clientOut = z
   .object({
@@ -43,13 +49,14 @@ export const clientOut = z
     maxConcurrentCalls: z.number().int().nullable(),
     allowPrefixes: z.array(z.string()),
     denyPrefixes: z.array(z.string()),
+    webhook: webhookOut,
     createdAt: timestamp,
     updatedAt: timestamp,
   })
   .strict()
   .meta({ id: 'Client' });
 
-export function presentClient(c: ClientDoc): z.infer<typeof clientOut> {
+export function presentClient(c: ClientDoc, webhookSecret: string | null = null): z.infer<typeof clientOut> {
   return {
     id: String(c._id),
     name: c.name,
@@ -61,6 +68,7 @@ export function presentClient(c: ClientDoc): z.infer<typeof clientOut> {
     maxConcurrentCalls: c.maxConcurrentCalls ?? null,
     allowPrefixes: c.allowPrefixes,
     denyPrefixes: c.denyPrefixes,
+    webhook: presentWebhook(c.webhook, webhookSecret),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -121,7 +129,7 @@ export const clientRoutes: RouteSpec[] = [
     responses: { 200: { description: 'a page of clients', schema: page(clientOut) }, ...standardErrors },
     handler: async ({ deps, query }) => {
       const p = await listClients(deps.db, query);
-      return { status: 200, body: { items: p.items.map(presentClient), nextCursor: p.nextCursor } };
+      return { status: 200, body: { items: p.items.map((c) => presentClient(c)), nextCursor: p.nextCursor } };
     },
   }),
   defineRoute({
@@ -146,10 +154,23 @@ export const clientRoutes: RouteSpec[] = [
     params: idParams,
     body: patchBody,
     responses: { 200: { description: 'the client', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
-    handler: async ({ deps, params, body }) => ({
-      status: 200,
-      body: presentClient(await updateClient(deps.db, idOrNotFound(params.id, 'client'), body)),
-    }),
+    handler: async ({ deps, params, body }) => {
+      const { client, secret } = await patchClient(deps, idOrNotFound(params.id, 'client'), body);
+      return { status: 200, body: presentClient(client, secret) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/clients/:id/webhook/secret',
+    summary: "Replace the signing secret of the client's event webhook; the answer shows the new one, once",
+    tag: 'events',
+    access: 'tenant',
+    params: idParams,
+    responses: { 200: { description: 'the new secret', schema: secretOut }, 409: { description: 'no webhook set', schema: errorBody }, ...standardErrors },
+    handler: async ({ deps, params, principal }) => {
+      assertOwnClient(principal, params.id);
+      return { status: 200, body: { secret: await rotateClientSecret(deps.db, deps.secretBox, clientId(params.id)) } };
+    },
   }),
   defineRoute({
     method: 'delete',
@@ -208,3 +229,12 @@ export const clientRoutes: RouteSpec[] = [
     },
   }),
 ];
+
+/** A change of the client; a `webhook` in it keeps the current secret, or makes one shown in this answer only. */
+async function patchClient(deps: AppDeps, id: ReturnType<typeof clientId>, body: z.infer<typeof patchBody>): Promise<{ client: ClientDoc; secret: string | null }> {
+  const { webhook, ...rest } = body;
+  if (webhook === undefined) return { client: await updateClient(deps.db, id, rest), secret: null };
+  const current = await loadClient(deps.db, id);
+  const change = webhookChange(deps.secretBox, current.webhook, webhook, deps.config.eventsAllowPrivateNetworks);
+  return { client: await updateClient(deps.db, id, { ...rest, webhook: change.stored }), secret: change.secret };
+}

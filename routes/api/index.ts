@@ -14,6 +14,7 @@ import { promptRoutes } from './prompts';
 import { rateTableRoutes } from './rate-tables';
 import { settingsRoutes } from './settings';
 import { soundMiddleware, soundRoutes } from './sounds';
+import { webhookRoutes } from './webhooks';
 
 /**
  * The route table of the configuration API. Everything under /api is listed here, which is what
@@ -33,6 +34,7 @@ export const resourceRoutes: RouteSpec[] = [
   ...callbackRoutes,
   ...promptRoutes,
   ...settingsRoutes,
+  ...webhookRoutes,
 ];
 
 /** Route-specific middleware (multipart parsing) keyed by "method path". */

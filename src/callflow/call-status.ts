@@ -4,6 +4,8 @@ import { findInboundCall } from '../domain/call-sessions/incoming-call-writes';
 import { recordStatusOnce, releaseCallbackLock } from '../domain/call-sessions/session-events';
 import { findSession, type CallSessionDoc } from '../domain/call-sessions/sessions';
 import { adoptReportedCallSid, cancelForHangUp, completeSession, giveUpCallback, queueRetry } from '../domain/call-sessions/status-transitions';
+import { completedEvent, failedEvent, placedEvent } from '../domain/events/call-events';
+import { emitCallEvent } from '../domain/events/emit';
 import { findExtension } from '../domain/extensions';
 import { cancelQueuedJobs, queuePlacement } from '../domain/jobs/job-placement';
 import { chargeCallbackLeg } from './callback-leg-charge';
@@ -57,7 +59,7 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
   // adopt its CallSid, unless it is a late report of an earlier attempt's call.
   if (!s.callback.callSid && s.status === 'calling' && !knownCallSids(s).has(p.CallSid)) {
     // Named with its attempt, so the sweeper can still find this call once a later attempt runs.
-    await adoptReportedCallSid(db, s._id, p.CallSid, s.callback.attempts, now);
+    await Promise.all([adoptReportedCallSid(db, s._id, p.CallSid, s.callback.attempts, now), emitCallEvent(db, placedEvent(s, s.callback.attempts, p.CallSid, now))]);
     s = { ...s, callback: { ...s.callback, callSid: p.CallSid } };
   }
   await recordStatusOnce(db, s._id, statusKey(p), now, {
@@ -72,7 +74,9 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
 
   const talked = p.CallStatus === 'completed' && s.callback.answeredAt && !s.callback.machine;
   if (talked) {
-    if (!(await completeSession(db, s._id))) return;
+    // Emitted by every report of the end (same id): a replay after a lost write still stores it.
+    const [completed] = await Promise.all([completeSession(db, s._id), emitCallEvent(db, completedEvent(s, s.callback.attempts, now))]);
+    if (!completed) return;
     deps.metrics.sessionEnded('completed', s.reason);
     await releaseCallbackLock(db, s._id);
     return;
@@ -91,7 +95,8 @@ async function callbackLegStatus(deps: AppDeps, s: CallSessionDoc, p: CallStatus
     return;
   }
   const reason = s.callback.machine ? 'callback-answered-by-machine' : `callback-${p.CallStatus}`;
-  if (!(await giveUpCallback(db, s._id, reason, s.callback.attempts, now))) return;
+  const [gaveUp] = await Promise.all([giveUpCallback(db, s._id, reason, s.callback.attempts, now), emitCallEvent(db, failedEvent(s, reason, s.callback.attempts, now))]);
+  if (!gaveUp) return;
   deps.metrics.sessionEnded('failed', reason);
   await releaseCallbackLock(db, s._id);
 }

@@ -6,6 +6,7 @@ import { activeLockouts, type LockoutDoc } from '../domain/call-sessions/lockout
 import { findCounters, type TargetCounterDoc } from '../domain/call-sessions/target-counters';
 import { balancesOf, findClient } from '../domain/clients';
 import { readConfigToken } from '../domain/config-version';
+import { noteConfigToken } from '../domain/events/subscribers';
 import { findExtension, type ExtensionDoc } from '../domain/extensions';
 import { loadFraudSettings, type FraudSettings } from '../domain/fraud-settings';
 import { findNumberByE164 } from '../domain/numbers';
@@ -103,6 +104,8 @@ export class ConfigCache {
   /** Brings the cache up to the configuration as of now; call once per webhook before the lookups. */
   async refresh(): Promise<void> {
     const token = await this.versionChecks.submit(null);
+    // The event subscriptions are configuration too (src/domain/events/subscribers.ts).
+    noteConfigToken(this.db, token);
     if (token === this.token && token !== null) return;
     this.token = token;
     this.routes.clear();

@@ -14,6 +14,8 @@ import {
 } from '../domain/call-sessions/callback-attempts';
 import { takeCallbackLock } from '../domain/call-sessions/incoming-call-writes';
 import { recordEvent, releaseCallbackLock } from '../domain/call-sessions/session-events';
+import { failedEvent, placedEvent } from '../domain/events/call-events';
+import { emitCallEvent } from '../domain/events/emit';
 import { findSession, type CallSessionDoc } from '../domain/call-sessions/sessions';
 import type { ExtensionDoc } from '../domain/extensions';
 import { callbackCounterId, countEventUpTo, uncountEvent } from '../domain/call-sessions/target-counters';
@@ -102,7 +104,11 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
     if (!('callSid' in created)) return created;
     const { callSid } = created;
     try {
-      await recordPlaced.submit(placedWrite(session, callSid, placed.coveredSeconds, now()));
+      // The event goes with the write that records the call (its delivery checks that write is there).
+      await Promise.all([
+        recordPlaced.submit(placedWrite(session, callSid, placed.coveredSeconds, now())),
+        emitCallEvent(db, placedEvent(session, session.callback.attempts, callSid, now())),
+      ]);
     } catch (err) {
       // The call exists: the next run (or its status callback) adopts it, never places another.
       deps.logger.error({ err, sessionId: String(session._id), callSid }, 'callback placed but not recorded; it will be adopted');
@@ -122,12 +128,19 @@ async function resumeAttempt(deps: AppDeps, job: JobDoc): Promise<CallSessionDoc
   const current = await findSession(db, job.sessionId);
   if (!current?.target) return { state: 'cancelled', error: 'no session' };
   if (current.status !== 'calling') return { state: 'cancelled', error: `session ${current.status}` };
-  if (current.callback.callSid) return { state: 'done' };
+  if (current.callback.callSid) {
+    // Recorded, but the run that placed it may have failed to store its event: the same id, stored once.
+    await emitCallEvent(db, placedEvent(current, current.callback.attempts, current.callback.callSid, now()));
+    return { state: 'done' };
+  }
   const adopted = await findUnrecordedCall(deps, current);
   if (adopted === 'wait') return { retryAt: new Date(now().getTime() + 5_000), error: 'waiting for an earlier attempt to report', countsAsTry: false };
   if (adopted) {
     await setFoundCallSid(db, current._id, adopted);
-    await recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts });
+    await Promise.all([
+      recordEvent(db, current._id, now(), 'callback-adopted', { callSid: adopted, attempt: current.callback.attempts }),
+      emitCallEvent(db, placedEvent(current, current.callback.attempts, adopted, now())),
+    ]);
     return { state: 'done' };
   }
   // Twilio has no such call: place it now, as a fresh start of the same attempt (a later look-up
@@ -205,7 +218,8 @@ async function admit(deps: AppDeps, config: ConfigCache, session: CallSessionDoc
 }
 
 async function fail(deps: AppDeps, session: CallSessionDoc, reason: string, detail: Record<string, unknown>): Promise<void> {
-  await failCallback(deps.db, session._id, reason, detail, deps.clock.now());
+  const now = deps.clock.now();
+  await Promise.all([failCallback(deps.db, session._id, reason, detail, now), emitCallEvent(deps.db, failedEvent(session, reason, session.callback.attempts, now))]);
   deps.metrics.sessionEnded('failed', reason);
   // No call was placed for this attempt: what it held goes back.
   await settleCallbackAttempt(deps.db, session._id, session.callback.attempts, { duration: 0, callSid: null }, deps.clock.now());

@@ -69,24 +69,29 @@ export async function storeSession(
   if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
   const status: SessionStatus = !callback ? 'refused' : terms.scheduled ? 'scheduled' : 'queued';
   try {
-    const stored = insertSession(db, {
-      _id: sessionId,
-      inboundCallSid: terms.key,
-      origin: terms.origin,
-      requested: terms.requested,
-      clientId: client._id,
-      extensionId: ext._id,
-      calledNumber: terms.to,
-      callerNumber: terms.from || '(empty)',
-      callerName: terms.callerName?.slice(0, 100) || null,
-      target: decision.target,
-      authorizedCallerId,
-      reason,
-      callbackRate: callback && callbackRate ? storedRate(callbackRate) : null,
-      status,
-      ringEndsAt: terms.ringEndsAt,
-      timeline,
-    });
+    const stored = insertSession(
+      db,
+      {
+        _id: sessionId,
+        inboundCallSid: terms.key,
+        origin: terms.origin,
+        requested: terms.requested,
+        clientId: client._id,
+        extensionId: ext._id,
+        calledNumber: terms.to,
+        callerNumber: terms.from || '(empty)',
+        callerName: terms.callerName?.slice(0, 100) || null,
+        target: decision.target,
+        authorizedCallerId,
+        reason,
+        callbackRate: callback && callbackRate ? storedRate(callbackRate) : null,
+        status,
+        ringEndsAt: terms.ringEndsAt,
+        timeline,
+        // When it is placed, for the callback.queued event (the job's due time).
+      },
+      { dueAt: terms.placementDueAt },
+    );
     // The session and its job go in the same round: a job whose session is missing is cancelled by the
     // runner, a session whose job is missing is re-queued by the sweeper.
     const queued = callback ? queueFirstPlacement(db, sessionId, terms.placementDueAt) : undefined;

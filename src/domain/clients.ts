@@ -55,7 +55,7 @@ export async function createClient(db: Connection, input: ClientInput, now: Date
   return (await clientModel(db).findById(client._id).lean())!;
 }
 
-export async function updateClient(db: Connection, id: Types.ObjectId, patch: Partial<Omit<ClientInput, 'credit'>>): Promise<ClientDoc> {
+export async function updateClient(db: Connection, id: Types.ObjectId, patch: Partial<Omit<ClientInput, 'credit'>> & { webhook?: ClientDoc['webhook'] }): Promise<ClientDoc> {
   const clients = clientModel(db);
   const current = await clients.findById(id).lean();
   if (!current) throw notFound('client');

@@ -3,6 +3,8 @@ import type { AppDeps } from '../../deps';
 import { type CallSessionDoc, loadSession, updateSession, updateSessionReturning } from '../../domain/call-sessions/conversation-store';
 import { PROMPTS } from '../prompts';
 import { timelineEntry } from '../../domain/call-sessions/session-events';
+import { answeredEvent } from '../../domain/events/call-events';
+import { emitCallEvent } from '../../domain/events/emit';
 import { rememberAnswer } from '../step-guard';
 import { openTwiml } from '../stored-twiml';
 import { hangupTwiml, sayAndHangup } from '../twiml';
@@ -36,15 +38,19 @@ export async function answerCallback(deps: AppDeps, sessionId: string, p: { Call
     });
     return hangupTwiml();
   }
-  const answered = await updateSessionReturning(
-    deps.db,
-    s._id,
-    {
-      $set: { status: 'answered', 'callback.answeredAt': now, 'callback.callSid': p.CallSid },
-      $push: { timeline: timelineEntry(now, 'callback-answered', { callSid: p.CallSid, answeredBy: p.AnsweredBy ?? null }) },
-    },
-    { status: 'calling' },
-  );
+  const [answered] = await Promise.all([
+    updateSessionReturning(
+      deps.db,
+      s._id,
+      {
+        $set: { status: 'answered', 'callback.answeredAt': now, 'callback.callSid': p.CallSid },
+        $push: { timeline: timelineEntry(now, 'callback-answered', { callSid: p.CallSid, answeredBy: p.AnsweredBy ?? null }) },
+      },
+      { status: 'calling' },
+    ),
+    // In the same round: its delivery checks that this answer is stored.
+    emitCallEvent(deps.db, answeredEvent(s, s.callback.attempts, p.CallSid, now)),
+  ]);
   if (!answered) return hangupTwiml();
   deps.metrics.callbackAnswered('person');
   return firstPrompt(deps, answered);

@@ -5,6 +5,8 @@ import { inboundCallModel, type InboundCallDoc } from '../../../models/inbound-c
 import type { Clock } from '../../clock';
 import { insertBatched } from '../../db/batched-insert';
 import { isDuplicateKey } from '../../db/duplicate-key';
+import { queuedEvent } from '../events/call-events';
+import { emitCallEvent } from '../events/emit';
 
 export type { InboundCallDoc };
 
@@ -23,8 +25,20 @@ export function findInboundCall(db: Connection, callSid: string): Promise<Inboun
   return inboundCallModel(db).findById(callSid).lean().exec();
 }
 
-export function insertSession(db: Connection, doc: Partial<CallSessionDoc>): Promise<void> {
-  return insertBatched(db, callSessionModel(db), doc);
+/**
+ * A session that will get a callback (`queued`, or `scheduled` for later) emits `callback.queued` in the
+ * same round as its insert, whoever stores it (a ring, an API or SMS request): the event's delivery
+ * checks that the session exists before it is sent.
+ */
+export async function insertSession(db: Connection, doc: Partial<CallSessionDoc>, opts: { dueAt?: Date | null } = {}): Promise<void> {
+  const stored = insertBatched(db, callSessionModel(db), doc);
+  const status = doc.status as string | undefined;
+  if ((status !== 'queued' && status !== 'scheduled') || !doc._id || !doc.clientId || !doc.extensionId) return stored;
+  const at = doc.timeline?.at(-1)?.at ?? doc.createdAt ?? new Date();
+  const event = emitCallEvent(db, queuedEvent({ ...doc, _id: doc._id, clientId: doc.clientId, extensionId: doc.extensionId, target: doc.target ?? null }, at, opts.dueAt));
+  const [s, e] = await Promise.allSettled([stored, event]);
+  if (s.status === 'rejected') throw s.reason;
+  if (e.status === 'rejected') throw e.reason;
 }
 
 /** "One callback per target and extension at a time": false when another callback to this target is active. */

@@ -29,13 +29,14 @@ export async function queuePlacement(db: Connection, sessionId: Types.ObjectId, 
   }
 }
 
-/** The caller gave up: the session's queued jobs will not run. */
+/** The caller gave up: the session's queued placements will not run (its event deliveries still do). */
 export async function cancelQueuedJobs(db: Connection, sessionId: Types.ObjectId): Promise<void> {
-  await jobModel(db).updateMany({ sessionId, state: 'queued' }, { $set: { state: 'cancelled' } });
+  await jobModel(db).updateMany({ sessionId, type: 'place-callback', state: 'queued' }, { $set: { state: 'cancelled' } });
 }
 
-/** Whether the session has any job (`live`: one queued or running). */
+/** Whether the session has a placement job (`live`: one queued or running); event deliveries do not count. */
 export async function hasJob(db: Connection, sessionId: Types.ObjectId, live = false): Promise<boolean> {
-  const found = live ? await jobModel(db).exists({ sessionId, state: { $in: ['queued', 'running'] } }) : await jobModel(db).exists({ sessionId });
+  const type = 'place-callback';
+  const found = live ? await jobModel(db).exists({ sessionId, type, state: { $in: ['queued', 'running'] } }) : await jobModel(db).exists({ sessionId, type });
   return found !== null;
 }

@@ -5,6 +5,7 @@ import { creditEntryModel } from '../../../models/credit-entry';
 import { reservationModel, type ReservationDoc } from '../../../models/reservation';
 import { isDuplicateKey } from '../../db/duplicate-key';
 import { callCost, MAX_TALK_SECONDS, reservationFor, type Rate } from '../../billing/rating';
+import { emitChargeApplied } from '../events/emit';
 
 export type { ReservationDoc };
 
@@ -162,6 +163,25 @@ export async function settleReservation(
   const note = `${callbackLeg ? 'callback leg' : 'dial leg'}: call to ${claimed.destination}, ${duration} s`;
   const charge = claimed.clientAmount > 0 ? Math.min(cost, claimed.clientAmount) : cost;
 
+  const { balanceAfter, booked } = await settleClientSide(db, claimed, charge, note, now);
+
+  if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
+  await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
+  return { charge, balanceAfter, alreadySettled: false, booked };
+}
+
+/**
+ * The client's side of a settlement: what it held back, less the charge, with its ledger entry and, when
+ * this charge crossed a subscriber's threshold, credit.low (in the same round as the entry). Returns the
+ * balance after it, and what this run booked (null when another run moved the money).
+ */
+async function settleClientSide(
+  db: Connection,
+  claimed: ReservationDoc,
+  charge: number,
+  note: string,
+  now: Date,
+): Promise<{ balanceAfter: number | null; booked: SettleResult['booked'] }> {
   const client = await clientModel(db)
     .findOneAndUpdate(
       { _id: claimed.clientId, pendingEntryIds: claimed._id },
@@ -169,9 +189,21 @@ export async function settleReservation(
       { returnDocument: 'after' },
     )
     .lean();
-  const balanceAfter = client?.balance ?? (await clientModel(db).findById(claimed.clientId).lean())?.balance ?? null;
-  const booked = client ? { amount: charge, currency: client.currency } : null;
-  await insertEntry(db, {
+  const owner = client ?? (await clientModel(db).findById(claimed.clientId).lean());
+  const balanceAfter = owner?.balance ?? null;
+  const lowCredit =
+    owner && !owner.unlimitedCredit
+      ? emitChargeApplied(db, {
+          clientId: claimed.clientId,
+          sessionId: claimed.sessionId,
+          reservationId: claimed._id,
+          charge,
+          balanceAfter: owner.balance,
+          currency: owner.currency,
+          at: now,
+        })
+      : undefined;
+  const entry = insertEntry(db, {
     _id: claimed._id,
     clientId: claimed.clientId,
     authorizedCallerId: null,
@@ -183,10 +215,8 @@ export async function settleReservation(
     state: 'applied',
     createdAt: now,
   });
-
-  if (claimed.authorizedCallerId && claimed.callerAmount > 0) await settleCallerSide(db, claimed, claimed.authorizedCallerId, cost, note, now);
-  await reservations.updateOne({ _id: claimed._id, state: 'settling' }, { $set: { state: 'settled', charge, settledAt: now } });
-  return { charge, balanceAfter, alreadySettled: false, booked };
+  await Promise.all([entry, lowCredit]);
+  return { balanceAfter, booked: client ? { amount: charge, currency: client.currency } : null };
 }
 
 /** The authorized caller ID's side of a settlement: what it held back, less its charge, with its ledger entry. */
