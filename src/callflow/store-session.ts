@@ -42,6 +42,13 @@ const storedRate = (r: Rate): Rate => ({
   connectFee: r.connectFee,
 });
 
+/** What rang or was asked for, the decision, and the refusal that overrode it (a lock held elsewhere). */
+function timelineOf(terms: SessionTerms, decision: Decided['decision'], reason: string, now: Date): TimelineEntry[] {
+  const timeline = [terms.opening, timelineEntry(now, 'decision', { callback: decision.callback, reason: decision.reason, target: decision.target })];
+  if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
+  return timeline;
+}
+
 /**
  * The lock (when the caller gets a callback now), then the session and its job in one round. Returns
  * the status and reason stored: what a requested callback answers.
@@ -65,8 +72,6 @@ export async function storeSession(
   }
   // When the authorized caller ID is the callback target (not a fixed number), its PIN and credit apply.
   const authorizedCallerId = authorized && decision.target === callerE164 ? authorized._id : null;
-  const timeline = [terms.opening, timelineEntry(now, 'decision', { callback: decision.callback, reason: decision.reason, target: decision.target })];
-  if (reason !== decision.reason) timeline.push(timelineEntry(now, 'decision', { callback: false, reason }));
   const status: SessionStatus = !callback ? 'refused' : terms.scheduled ? 'scheduled' : 'queued';
   try {
     const stored = insertSession(
@@ -87,7 +92,7 @@ export async function storeSession(
         callbackRate: callback && callbackRate ? storedRate(callbackRate) : null,
         status,
         ringEndsAt: terms.ringEndsAt,
-        timeline,
+        timeline: timelineOf(terms, decision, reason, now),
         // When it is placed, for the callback.queued event (the job's due time).
       },
       { dueAt: terms.placementDueAt },
