@@ -151,6 +151,9 @@ callSessionSchema.index({ 'callback.callSid': 1 });
 callSessionSchema.index({ clientId: 1, status: 1 });
 callSessionSchema.index({ clientId: 1, _id: -1 });
 callSessionSchema.index({ extensionId: 1, target: 1, createdAt: -1 });
+// The sweeper's repairs: queued sessions without a job, scheduled ones overdue.
+callSessionSchema.index({ status: 1, updatedAt: 1 });
+callSessionSchema.index({ status: 1, 'requested.dueAt': 1 });
 
 export type CallSessionModel = Model<CallSessionDoc>;
 export const callSessionModel = (conn: Connection): CallSessionModel =>

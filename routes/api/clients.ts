@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validationError } from '../../src/errors';
 import { createClient, deleteClient, listClients, loadClient, updateClient, type ClientDoc } from '../../src/domain/clients';
 import { changeClientCredit, clientLedger, loadEntry, type CreditEntryDoc } from '../../src/domain/ledger';
 import { rotateClientSecret, webhookChange } from '../../src/domain/events/webhook-settings';
@@ -148,13 +149,22 @@ export const clientRoutes: RouteSpec[] = [
   defineRoute({
     method: 'patch',
     path: '/clients/:id',
-    summary: 'Change a client (credit changes go through /credit)',
+    summary: 'Change a client (credit changes go through /credit); a client key may change only its own webhook',
     tag: 'clients',
-    access: 'admin',
+    access: 'tenant',
     params: idParams,
     body: patchBody,
     responses: { 200: { description: 'the client', schema: clientOut }, 409: { description: 'name taken', schema: errorBody }, ...standardErrors },
-    handler: async ({ deps, params, body }) => {
+    handler: async ({ deps, params, body, principal }) => {
+      assertOwnClient(principal, params.id);
+      // Its own systems are the client's to name; its rates, credit and limits are the operator's.
+      const operatorOnly = Object.keys(body).filter((k) => k !== 'webhook');
+      if (principal.role === 'client' && operatorOnly.length > 0) {
+        throw validationError(
+          'a client key may change only its webhook',
+          operatorOnly.map((path) => ({ path, message: 'only the operator may change this' })),
+        );
+      }
       const { client, secret } = await patchClient(deps, idOrNotFound(params.id, 'client'), body);
       return { status: 200, body: presentClient(client, secret) };
     },

@@ -14,7 +14,8 @@ const NO_QUERY = z.object({}).strict();
  * Writes that change nothing the webhooks cache leave the caches alone: API keys, sounds, call records
  * and the client's credit. (A caller ID's credit can make it limited, which the cache holds: not neutral.)
  */
-const CACHE_NEUTRAL = /^\/(api-keys|calls|sounds)(\/|$)|^\/clients\/:id\/(credit|api-keys)$/;
+// Requested callbacks and secret rotations change no configuration a webhook reads (who subscribes is.)
+const CACHE_NEUTRAL = /^\/(api-keys|calls|callbacks|sounds)(\/|$)|^\/clients\/:id\/(credit|api-keys|webhook\/secret)$|^\/settings\/webhook\/secret$/;
 
 /**
  * Runs a handler; after a write to the configuration the webhooks cache (successful or not: a failure

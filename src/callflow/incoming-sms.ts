@@ -1,5 +1,8 @@
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
+import { toE164 } from '../phone';
+import { ConfigCache } from './config-cache';
+import { operatorDenies } from './destination';
 import { requestCallback, type RequestOutcome } from './requested-callback';
 import { parseSmsDestination } from './sms-destination';
 import { SMS_TWIML, messagingTwiml, scheduledText } from './sms-twiml';
@@ -26,7 +29,7 @@ export interface SmsAnswer {
  */
 export async function handleIncomingSms(deps: AppDeps, p: IncomingSmsParams): Promise<SmsAnswer> {
   // A null number would mean "the extension's fixed number": a message without a sender asks for nothing.
-  if (!p.From?.trim() || !p.To?.trim()) return { twiml: SMS_TWIML.refused, outcome: null };
+  if (!p.From?.trim() || !p.To?.trim()) return { twiml: SMS_TWIML.silent, outcome: null };
   const from = p.From.trim();
   let outcome: RequestOutcome;
   try {
@@ -43,7 +46,16 @@ export async function handleIncomingSms(deps: AppDeps, p: IncomingSmsParams): Pr
     if (err instanceof AppError && err.kind === 'validation') return { twiml: SMS_TWIML.refused, outcome: { accepted: false, sessionId: null, reason: 'invalid-request' } };
     throw err;
   }
+  if (!outcome.accepted && (await notToBeAnswered(deps, from))) return { twiml: SMS_TWIML.silent, outcome };
   return { twiml: smsReply(outcome), outcome };
+}
+
+/** A refused sender that gets no reply: no phone number, or one the operator denies (premium, fraud). */
+async function notToBeAnswered(deps: AppDeps, from: string): Promise<boolean> {
+  const e164 = toE164(from);
+  if (!e164) return true;
+  const fraud = await ConfigCache.for(deps.db).fraud();
+  return operatorDenies(e164, fraud.denyPrefixes);
 }
 
 /** The reply: coming (now, or at the time quiet hours allow), or the one refusal text, whatever the reason. */

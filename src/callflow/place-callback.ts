@@ -9,6 +9,7 @@ import {
   recordPlacements,
   requeueAfterError,
   restartAttempt,
+  waitForCallSlot,
   setFoundCallSid,
   type PlacementWrite,
 } from '../domain/call-sessions/callback-attempts';
@@ -23,6 +24,7 @@ import type { JobDoc } from '../domain/jobs/job-queue';
 import { holdCallbackPlacement, settleCallbackAttempt } from '../domain/reservations/callback-leg';
 import { backoffMs, type JobHandler, type JobOutcome } from '../jobs/job-runner';
 import { ConfigCache } from './config-cache';
+import { refusalAtPlacement, waitsForCallSlot } from './placement-checks';
 import { voiceUrl } from './urls';
 
 /** After this many transient failures (Twilio 5xx, timeouts) in a row, the callback is given up. */
@@ -93,6 +95,7 @@ export function placeCallbackHandler(deps: AppDeps): JobHandler {
       return { state: 'failed', error: 'extension deleted' };
     }
     const placed = await admit(deps, config, session);
+    if ('waitForSlot' in placed) return { retryAt: new Date(now().getTime() + CALL_SLOT_WAIT_MS), error: 'the client is at its concurrent-call limit', countsAsTry: false };
     if (!placed.ok) return { state: 'failed', error: placed.reason };
     // A run delayed past its lease may have been taken over: the other instance places (or adopts) the call.
     if (job.leaseUntil && job.leaseUntil.getTime() <= now().getTime()) {
@@ -187,18 +190,32 @@ async function createCall(deps: AppDeps, job: JobDoc, session: CallSessionDoc, e
   }
 }
 
-type Admission = { ok: true; coveredSeconds: number | null; countedAt: Date } | { ok: false; reason: string };
+type Admission = { ok: true; coveredSeconds: number | null; countedAt: Date } | { ok: false; reason: string } | { ok: false; waitForSlot: true };
+
+/** A placement waiting for one of the client's calls to end looks again this often. */
+const CALL_SLOT_WAIT_MS = 15_000;
 
 /**
  * The checks of the moment a callback is placed (each attempt, a retry included): the credit still pays
  * the callback leg's first increment plus the cheapest dial, and is held for the leg's first minutes;
  * the target has had fewer than `maxCallbacksPerTargetPerHour` callbacks within the hour, counted
- * atomically here, so neither concurrent calls nor retries can pass the cap. Both in one round.
+ * atomically here, so neither concurrent calls nor retries can pass the cap. Both in one round, after
+ * the rules a requested callback is judged by again and the client's concurrent-call limit.
  */
 async function admit(deps: AppDeps, config: ConfigCache, session: CallSessionDoc): Promise<Admission> {
   const db = deps.db;
   const countedAt = deps.clock.now();
   const [route, fraud] = await Promise.all([config.route(session.calledNumber), config.fraud()]);
+  // Before anything is held or counted: a refusal or a wait then has nothing to give back.
+  const [refusal, full] = await Promise.all([refusalAtPlacement(config, route, session, fraud, countedAt), waitsForCallSlot(deps, route, session)]);
+  if (refusal) {
+    await fail(deps, session, refusal, { at: 'placement' });
+    return { ok: false, reason: refusal };
+  }
+  if (full) {
+    await waitForCallSlot(db, session._id);
+    return { ok: false, waitForSlot: true };
+  }
   const counterId = callbackCounterId(session.target!);
   const [hold, counted, locked] = await Promise.all([
     holdCallbackPlacement(db, session, countedAt, route?.cheapestIncrement ?? null),

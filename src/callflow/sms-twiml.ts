@@ -32,4 +32,9 @@ export const SMS_TWIML = {
   coming: messagingTwiml(SMS_TEXT.coming),
   refused: messagingTwiml(SMS_TEXT.refused),
   failed: messagingTwiml(SMS_TEXT.failed),
+  /**
+   * No reply at all: to a sender that is no phone number, or one the operator's deny list names. Each
+   * reply is an SMS the operator pays for; one to a premium number is exactly what SMS pumping wants.
+   */
+  silent: new twilio.twiml.MessagingResponse().toString(),
 } as const;

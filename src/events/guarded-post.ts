@@ -29,7 +29,8 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (err) return callback(err, '', 0);
       const bad = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
       if (bad || addresses.length === 0) {
-        return callback(new RefusedAddress(`${hostname} resolves to ${bad?.address ?? 'no address'}, which is not a public address`), '', 0);
+        // Not which address: a client reads this in its deliveries list, and must learn nothing of the operator's DNS.
+        return callback(new RefusedAddress(`${hostname} does not resolve to a public address`), '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);

@@ -163,7 +163,7 @@ describe('SMS trigger: POST /sms/incoming asks for a callback', function () {
     assert.equal((await rig.runJobs()).length, 0);
   });
 
-  it('when a signed message has no sender, a garbled sender or no To, then it gets the refusal, never a 500, and no callback', async () => {
+  it('when a signed message has no sender, a garbled sender or no To, then it gets no reply (no SMS to pay for), never a 500, and no callback', async () => {
     const base = (sid: string) => ({ MessageSid: sid, SmsSid: sid, AccountSid: TEST_ACCOUNT_SID, To: NUMBER, Body: '+12025550186', NumMedia: '0', ApiVersion: '2010-04-01' });
     const noFrom = await text('', '', { params: base(messageSid()) });
     const blankFrom = await text('', '', { params: { ...base(messageSid()), From: '   ' } });
@@ -174,8 +174,20 @@ describe('SMS trigger: POST /sms/incoming asks for a callback', function () {
     const tooLong = await text('', '', { params: { ...base(messageSid()), From: `+1${'2'.repeat(100)}` } });
     for (const r of [noFrom, blankFrom, words, operator, noTarget, tooLong]) {
       assert.equal(r.status, 200);
-      assert.deepEqual(r.messages, [SMS_TEXT.refused]);
+      assert.deepEqual(r.messages, []);
+      assert.deepEqual(r.errors, []);
     }
+    assert.equal((await rig.runJobs()).length, 0);
+  });
+
+  it("when the sender is on the operator's deny list, then it gets no reply at all (SMS pumping to premium numbers), and the refusal is stored", async () => {
+    await rig.admin.patch('/api/settings/fraud', { denyPrefixes: ['+1202555'] }).expect(200);
+    const r = await text(CALLER, 'call me');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.messages, []);
+    const s = await sessionOfSms(r.sid);
+    assert.equal(s?.status, 'refused');
+    assert.equal(s?.reason, 'callback-target-denied');
     assert.equal((await rig.runJobs()).length, 0);
   });
 

@@ -31,7 +31,7 @@ describe('events: the SSRF guard of a delivery (real sockets on loopback)', () =
     assert.match(!literal.ok ? literal.error : '', /not a public address/);
     const named = await guardedPost(`https://localhost:${receiver.port}/hook`, '{}', opts(false));
     assert.equal(named.ok, false);
-    assert.match(!named.ok ? named.error : '', /localhost resolves to .*not a public address/);
+    assert.match(!named.ok ? named.error : '', /localhost does not resolve to a public address/);
     const mapped = await guardedPost(`https://[::ffff:127.0.0.1]:${receiver.port}/hook`, '{}', opts(false));
     assert.equal(mapped.ok, false);
     const plain = await guardedPost(receiver.url(), '{}', opts(false));

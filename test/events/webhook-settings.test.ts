@@ -8,6 +8,23 @@ import { createTestApp } from '../support/harness';
 const HOOK = { url: 'https://hooks.example.com/events', events: ['callback.queued', 'call.completed'] };
 
 describe('events: webhook settings of a client and of the operator', () => {
+  it("when a client key sets its own webhook, then it may, but nothing else of its client, and never another client's", async () => {
+    const { app } = createTestApp();
+    const a = await createClientWithKey(app);
+    const b = await createClientWithKey(app);
+    const set = await a.api.patch(`/api/clients/${a.clientId}`, { webhook: HOOK }).expect(200);
+    assert.match(set.body.webhook.secret, /^whsec_/);
+    const widened = await a.api.patch(`/api/clients/${a.clientId}`, { webhook: HOOK, unlimitedCredit: true, maxConcurrentCalls: 500 }).expect(400);
+    assert.deepEqual(
+      widened.body.error.fields.map((f: { path: string }) => f.path),
+      ['unlimitedCredit', 'maxConcurrentCalls'],
+    );
+    assert.equal((await clientModel(testDb()).findById(a.clientId).lean())!.unlimitedCredit, false);
+    await b.api.patch(`/api/clients/${a.clientId}`, { webhook: { ...HOOK, url: 'https://attacker.example.com/x' } }).expect(404);
+    const after = await a.api.get(`/api/clients/${a.clientId}`).expect(200);
+    assert.equal(after.body.webhook.url, HOOK.url);
+  });
+
   it('when a client webhook is first set, then its secret is shown once, sealed at rest, kept by later changes and replaced on request', async () => {
     const { app } = createTestApp();
     const admin = apiAs(app);
@@ -59,7 +76,7 @@ describe('events: webhook settings of a client and of the operator', () => {
     const c = await createClientWithKey(app);
     await c.api.get('/api/settings/webhook').expect(404);
     await c.api.patch('/api/settings/webhook', { webhook: HOOK }).expect(404);
-    await c.api.patch(`/api/clients/${c.clientId}`, { webhook: HOOK }).expect(404);
+    await c.api.post('/api/settings/webhook/secret').expect(404);
     await admin.patch('/api/settings/webhook', { webhook: null }).expect(200);
   });
 

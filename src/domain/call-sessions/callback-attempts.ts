@@ -95,6 +95,17 @@ export async function requeueAfterError(db: Connection, sessionId: Types.ObjectI
   );
 }
 
+/**
+ * The attempt just begun waits for a free call slot (the client's `maxConcurrentCalls`): the session is
+ * queued again and the attempt is not counted, so waiting never uses up the extension's retries.
+ */
+export async function waitForCallSlot(db: Connection, sessionId: Types.ObjectId): Promise<void> {
+  await callSessionModel(db).updateOne(
+    { _id: sessionId, status: 'calling', 'callback.callSid': null },
+    { $set: { status: 'queued', 'callback.attemptStartedAt': null }, $inc: { 'callback.attempts': -1 } },
+  );
+}
+
 export async function failCallback(db: Connection, sessionId: Types.ObjectId, reason: string, detail: Record<string, unknown>, now: Date): Promise<void> {
   await callSessionModel(db).updateOne(
     { _id: sessionId },

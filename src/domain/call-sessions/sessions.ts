@@ -34,3 +34,14 @@ export function findSessionCallback(db: Connection, id: Types.ObjectId): Promise
 export function findCallbackEnd(db: Connection, id: Types.ObjectId): Promise<{ callback: Pick<CallSessionDoc['callback'], 'endedCallSid' | 'callSid'> } | null> {
   return callSessionModel(db).findById(id, { 'callback.endedCallSid': 1, 'callback.callSid': 1 }).lean().exec();
 }
+
+/**
+ * The client's callbacks in progress that were asked for before this one (older ids): what a placement
+ * must wait for under `maxConcurrentCalls`. Older first, so two placements due together never both wait
+ * for each other.
+ */
+export function countOlderCallsInProgress(db: Connection, clientId: Types.ObjectId, sessionId: Types.ObjectId): Promise<number> {
+  return callSessionModel(db)
+    .countDocuments({ clientId, status: { $in: ['calling', 'answered'] }, _id: { $lt: sessionId } })
+    .exec();
+}

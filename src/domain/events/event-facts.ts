@@ -33,7 +33,8 @@ export function stateReached(type: string, data: Record<string, unknown>, s: Ses
     case 'callback.answered':
       return hasEntry(s, ['callback-answered'], (d) => d.callSid === data.callSid);
     case 'callback.failed':
-      return s.status === 'failed';
+      // A requested callback cancelled before it was placed will not come either.
+      return s.status === 'failed' || (s.status === 'cancelled' && data.reason === 'callback-cancelled');
     case 'call.completed':
       return s.status === 'completed';
     default:

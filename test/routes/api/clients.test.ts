@@ -99,7 +99,7 @@ describe('config API: clients and their credit', () => {
     await admin.get(`/api/clients/${clientId}/credit?cursor[$gt]=`).expect(400);
   });
 
-  it('when a client key reads its own client, then it may; another client or an operator route is 404', async () => {
+  it('when a client key reads its own client, then it may; another client or an operator route is 404, a field of its own only the operator sets is 400', async () => {
     const { app } = createTestApp();
     const a = await createClientWithKey(app);
     const b = await createClientWithKey(app);
@@ -109,7 +109,10 @@ describe('config API: clients and their credit', () => {
     await a.api.get(`/api/clients/${b.clientId}/credit`).expect(404);
     await a.api.get('/api/clients').expect(404);
     await a.api.post(`/api/clients/${a.clientId}/credit`, { amount: '100.00' }).expect(404);
-    await a.api.patch(`/api/clients/${a.clientId}`, { name: 'mine now' }).expect(404);
+    // Its own client: only its webhook is the key's to change (test/events/webhook-settings.test.ts).
+    const renamed = await a.api.patch(`/api/clients/${a.clientId}`, { name: 'mine now' }).expect(400);
+    assert.equal(renamed.body.error.fields[0].path, 'name');
+    await a.api.patch(`/api/clients/${b.clientId}`, { name: 'theirs now' }).expect(404);
   });
 
   it('when no key or an unknown key is sent, then 401', async () => {
