@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { CONFIG_VERSION_ID, configVersionModel } from '../../models/config-version';
+import { noteConfigToken } from './events/subscribers';
 
 /**
  * Tells every instance that the configuration changed: their caches (src/callflow/config-cache.ts) are
@@ -8,7 +9,11 @@ import { CONFIG_VERSION_ID, configVersionModel } from '../../models/config-versi
  * that arrives after the answer sees the change.
  */
 export async function markConfigChanged(db: Connection): Promise<void> {
-  await configVersionModel(db).updateOne({ _id: CONFIG_VERSION_ID }, { $set: { token: randomUUID(), changedAt: new Date() } }, { upsert: true });
+  const token = randomUUID();
+  await configVersionModel(db).updateOne({ _id: CONFIG_VERSION_ID }, { $set: { token, changedAt: new Date() } }, { upsert: true });
+  // This instance's event subscriptions at once: an event emitted right after a webhook was set (an API
+  // cancel, a settlement) must not go by the subscriptions of before, whether or not a call came since.
+  noteConfigToken(db, token);
 }
 
 /** The current configuration version token, or null when no configuration write ever marked one. */

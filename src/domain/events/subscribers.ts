@@ -21,12 +21,17 @@ interface Subscribers {
  * no database command at all. Without a known token (no refresh yet, or no version document) nothing is
  * cached and each emission reads them, in parallel with the write it goes with.
  */
-const caches = new WeakMap<Connection, { token: string | null | undefined; value: Promise<Subscribers> | null }>();
+const caches = new WeakMap<Connection, { token: string | null | undefined; value: Promise<Subscribers> | null; loadedAt: number }>();
+/**
+ * Another instance's change reaches this one on its next refresh (an incoming call, a placement); an
+ * instance that only answers status callbacks and steps meanwhile reads them again after this long.
+ */
+const MAX_AGE_MS = 30_000;
 
-/** Called by the config cache on every refresh with the token it read. */
+/** Called by the config cache on every refresh with the token it read, and by a configuration write. */
 export function noteConfigToken(db: Connection, token: string | null): void {
   const c = caches.get(db);
-  if (!c || c.token !== token) caches.set(db, { token, value: null });
+  if (!c || c.token !== token) caches.set(db, { token, value: null, loadedAt: 0 });
 }
 
 const asSubscription = (subscriber: Subscription['subscriber'], w: Pick<StoredWebhook, 'events' | 'lowCreditThreshold'>): Subscription => ({
@@ -52,9 +57,11 @@ async function load(db: Connection): Promise<Subscribers> {
 function subscribers(db: Connection): Promise<Subscribers> {
   const c = caches.get(db);
   if (!c?.token) return load(db);
-  if (!c.value) {
+  // Real time, not the injected clock: this bounds how stale a cache may be, not when a call happens.
+  if (!c.value || Date.now() - c.loadedAt > MAX_AGE_MS) {
     const value = load(db);
     c.value = value;
+    c.loadedAt = Date.now();
     // A failed load is not remembered.
     value.catch(() => {
       if (c.value === value) c.value = null;
